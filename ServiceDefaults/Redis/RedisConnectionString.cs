@@ -1,0 +1,6 @@
+namespace Reference.Redis;
+
+/// <summary>Placeholder until the RESP client lands (issue 3).</summary>
+internal static class RedisPlaceholder
+{
+}

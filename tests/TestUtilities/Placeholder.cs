@@ -1,0 +1,5 @@
+namespace Reference.TestUtilities;
+
+internal static class Placeholder
+{
+}
