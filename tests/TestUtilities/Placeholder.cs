@@ -1,5 +1,0 @@
-namespace Reference.TestUtilities;
-
-internal static class Placeholder
-{
-}
