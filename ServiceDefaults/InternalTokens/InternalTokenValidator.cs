@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -21,6 +23,7 @@ internal readonly record struct InternalTokenValidationResult(ClaimsPrincipal? P
 /// </summary>
 internal sealed class InternalTokenValidator
 {
+    private const long MaxNumericDate = 253402300799; // 9999-12-31T23:59:59Z
     private readonly JsonWebTokenHandler _handler = new();
     private readonly InternalTokenKeyCache _keys;
     private readonly IOptionsMonitor<InternalTokenOptions> _options;
@@ -91,24 +94,60 @@ internal sealed class InternalTokenValidator
         return InternalTokenValidationResult.Success(new ClaimsPrincipal(CreateIdentity(jwt)));
     }
 
+    // The library converts a numeric-looking string to a date; RFC 7519 §2 allows only JSON numbers,
+    // so the payload's members are read here: no duplicates, exp required, all dates numbers.
     private static string? CheckLifetime(JsonWebToken jwt, DateTimeOffset now, TimeSpan skew)
     {
-        if (!jwt.TryGetPayloadValue<long>("exp", out var exp))
+        using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.EncodedPayload));
+        if (payload.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return "The token payload is not a JSON object.";
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        DateTimeOffset? exp = null, nbf = null, iat = null;
+        foreach (var member in payload.RootElement.EnumerateObject())
+        {
+            if (!names.Add(member.Name))
+            {
+                return "The token payload has a duplicate member.";
+            }
+
+            if (member.Name is "exp" or "nbf" or "iat")
+            {
+                if (member.Value.ValueKind != JsonValueKind.Number
+                    || !member.Value.TryGetInt64(out var seconds)
+                    || seconds is < 0 or > MaxNumericDate)
+                {
+                    return $"The token's {member.Name} is not a NumericDate.";
+                }
+
+                var date = DateTimeOffset.FromUnixTimeSeconds(seconds);
+                switch (member.Name)
+                {
+                    case "exp": exp = date; break;
+                    case "nbf": nbf = date; break;
+                    default: iat = date; break;
+                }
+            }
+        }
+
+        if (exp is null)
         {
             return "The token has no expiration time.";
         }
 
-        if (DateTimeOffset.FromUnixTimeSeconds(exp) <= now - skew)
+        if (exp <= now - skew)
         {
             return "The token is expired.";
         }
 
-        if (jwt.TryGetPayloadValue<long>("nbf", out var nbf) && DateTimeOffset.FromUnixTimeSeconds(nbf) > now + skew)
+        if (nbf > now + skew)
         {
             return "The token is not yet valid.";
         }
 
-        if (jwt.TryGetPayloadValue<long>("iat", out var iat) && DateTimeOffset.FromUnixTimeSeconds(iat) > now + skew)
+        if (iat > now + skew)
         {
             return "The token was issued in the future.";
         }

@@ -1,0 +1,17 @@
+using System.Net.Http.Headers;
+
+namespace Reference.ServiceDefaults.Tests;
+
+internal static class HttpClientExtensions
+{
+    public static Task<HttpResponseMessage> GetWithTokenAsync(this HttpClient client, string path, string? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client.SendAsync(request);
+    }
+}
