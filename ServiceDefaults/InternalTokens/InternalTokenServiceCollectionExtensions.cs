@@ -27,6 +27,11 @@ public static class InternalTokenServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(InternalTokenValidator)))
+        {
+            return builder;
+        }
+
         services.AddOptions<InternalTokenOptions>()
             .BindConfiguration(InternalTokenOptions.SectionName)
             .ValidateOnStart();
