@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 
@@ -17,6 +18,9 @@ internal static class InternalTokenPreChecks
     public const int MaxKeyIdLength = 128;
     private const int Es256SignatureBytes = 64;
 
+    private static readonly SearchValues<char> TokenCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
     private static readonly HashSet<string> ForbiddenHeaders = new(StringComparer.Ordinal)
     {
         "crit", "b64", "jku", "x5u", "jwk", "x5c", "enc", "zip", "cty",
@@ -29,6 +33,13 @@ internal static class InternalTokenPreChecks
         if (token.Length == 0 || token.Length > maxTokenLength)
         {
             return "The token is empty or too long.";
+        }
+
+        // Only the base64url alphabet and the two dots: no padding, whitespace or control characters
+        // (the decoder itself would skip whitespace).
+        if (token.AsSpan().IndexOfAnyExcept(TokenCharacters) >= 0)
+        {
+            return "The token is not base64url encoded.";
         }
 
         var firstDot = token.IndexOf('.', StringComparison.Ordinal);

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace Reference.ServiceDefaults.Tests;
 
 internal static class HttpClientExtensions
@@ -9,7 +7,7 @@ internal static class HttpClientExtensions
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (token is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
         }
 
         return client.SendAsync(request);

@@ -162,6 +162,8 @@ public sealed class InternalTokenValidationTests : IAsyncLifetime, IDisposable
     [InlineData("JWE five segments", "three segments")]
     [InlineData("not base64url", "base64url")]
     [InlineData("oversize token", "too long")]
+    [InlineData("space inside", "base64url")]
+    [InlineData("padding", "base64url")]
     [InlineData("trailing percent-encoded NUL", "base64url")]
     public async Task InternalToken_Rejected_Returns401InvalidToken(string variant, string descriptionContains)
     {
@@ -269,6 +271,13 @@ public sealed class InternalTokenValidationTests : IAsyncLifetime, IDisposable
             case "four segments": return _signer.CreateToken(claims) + ".AAAA";
             case "JWE five segments": return "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.AAAA.AAAA.AAAA.AAAA";
             case "not base64url": return "eyJ+bGc.eyJz.c2ln";
+            case "space inside":
+            {
+                var valid = _signer.CreateToken(claims);
+                return valid[..10] + " " + valid[10..];
+            }
+
+            case "padding": return _signer.CreateToken(claims) + "==";
             case "oversize token":
                 claims["padding"] = new string('p', 9000);
                 break;
