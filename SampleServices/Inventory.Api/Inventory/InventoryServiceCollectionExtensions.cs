@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Reference.Inventory.Api.Inventory;
+
+internal static class InventoryServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddInventory(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<InventoryStore>();
+        builder.Services.TryAddSingleton<InventoryTelemetry>();
+        return builder;
+    }
+}

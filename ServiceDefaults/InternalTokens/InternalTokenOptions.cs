@@ -1,0 +1,35 @@
+namespace Reference.ServiceDefaults.InternalTokens;
+
+/// <summary>
+/// How a service verifies the gateway's internal tokens (configuration section <c>InternalTokens</c>).
+/// </summary>
+public sealed class InternalTokenOptions
+{
+    /// <summary>The configuration section: <c>InternalTokens</c>.</summary>
+    public const string SectionName = "InternalTokens";
+
+    /// <summary>The exact <c>iss</c> of accepted tokens (<c>InternalTokens:Issuer</c>); default <c>urn:reference:gateway</c>.</summary>
+    public string Issuer { get; set; } = "urn:reference:gateway";
+
+    /// <summary>This service's identifier, required in <c>aud</c> (<c>InternalTokens:Audience</c>, e.g. <c>orders-api</c>). Required.</summary>
+    public string Audience { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Where the gateway publishes its public keys (<c>InternalTokens:JwksUri</c>); a logical host such as
+    /// <c>http://gateway</c> is resolved by service discovery. Default <c>http://gateway/.well-known/internal-jwks.json</c>.
+    /// </summary>
+    public Uri JwksUri { get; set; } = new("http://gateway/.well-known/internal-jwks.json");
+
+    /// <summary>Tolerance on <c>exp</c>, <c>nbf</c> and <c>iat</c> (<c>InternalTokens:ClockSkew</c>); default 30 s, at most 5 min.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long fetched keys are used before they are fetched again (<c>InternalTokens:JwksRefreshInterval</c>);
+    /// default 5 min. If a refresh fails, the cached keys stay in use (the gateway may be restarting) and
+    /// the failure is logged: a compromised key is therefore trusted until the gateway serves a new set.
+    /// </summary>
+    public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest accepted token, in characters (<c>InternalTokens:MaxTokenLength</c>); default 8192.</summary>
+    public int MaxTokenLength { get; set; } = 8192;
+}

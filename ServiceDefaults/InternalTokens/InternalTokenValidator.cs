@@ -1,0 +1,197 @@
+using System.Buffers.Text;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Reference.ServiceDefaults.InternalTokens;
+
+/// <summary>The outcome of verifying one internal token: a principal, or why it was rejected.</summary>
+internal readonly record struct InternalTokenValidationResult(ClaimsPrincipal? Principal, string? FailureDescription)
+{
+    public static InternalTokenValidationResult Success(ClaimsPrincipal principal) => new(principal, null);
+
+    public static InternalTokenValidationResult Failure(string description) => new(null, description);
+}
+
+/// <summary>
+/// Verifies a gateway internal token: pre-checks (<see cref="InternalTokenPreChecks"/>), the key from
+/// the gateway's JWKS by <c>kid</c>, then signature, <c>typ</c>, <c>alg</c>, exact <c>iss</c>,
+/// <c>aud</c>, required <c>exp</c>, <c>nbf</c> and <c>iat</c> against the injected clock.
+/// </summary>
+internal sealed class InternalTokenValidator
+{
+    private const long MaxNumericDate = 253402300799; // 9999-12-31T23:59:59Z
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly InternalTokenKeyCache _keys;
+    private readonly IOptionsMonitor<InternalTokenOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<InternalTokenValidator> _logger;
+
+    public InternalTokenValidator(
+        InternalTokenKeyCache keys,
+        IOptionsMonitor<InternalTokenOptions> options,
+        TimeProvider timeProvider,
+        ILogger<InternalTokenValidator> logger)
+    {
+        _keys = keys;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task<InternalTokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        var failure = InternalTokenPreChecks.Check(token, options.MaxTokenLength, out var keyId);
+        if (failure is not null)
+        {
+            return Reject(token, failure);
+        }
+
+        var key = await _keys.GetSigningKeyAsync(keyId, cancellationToken);
+        if (key is null)
+        {
+            return Reject(token, "The token's signing key is unknown.");
+        }
+
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = options.Issuer,
+            ValidAudience = options.Audience,
+            ValidAlgorithms = [InternalTokenDefaults.Algorithm],
+            ValidTypes = [InternalTokenDefaults.TokenType],
+            IssuerSigningKey = key,
+            TryAllIssuerSigningKeys = false,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            RequireAudience = true,
+            // Lifetime is checked below against the injected clock (the library's own clock is not injectable).
+            ValidateLifetime = false,
+            RequireSignedTokens = true,
+            AuthenticationType = InternalTokenDefaults.AuthenticationScheme,
+            NameClaimType = InternalTokenClaimTypes.Subject,
+        };
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return Reject(token, Describe(result.Exception));
+        }
+
+        var lifetimeFailure = CheckLifetime(jwt, _timeProvider.GetUtcNow(), options.ClockSkew);
+        if (lifetimeFailure is not null)
+        {
+            return Reject(token, lifetimeFailure);
+        }
+
+        if (string.IsNullOrEmpty(jwt.Subject))
+        {
+            return Reject(token, "The token has no subject.");
+        }
+
+        return InternalTokenValidationResult.Success(new ClaimsPrincipal(CreateIdentity(jwt)));
+    }
+
+    // The library converts a numeric-looking string to a date; RFC 7519 §2 allows only JSON numbers,
+    // so the payload's members are read here: no duplicates, exp required, all dates numbers.
+    private static string? CheckLifetime(JsonWebToken jwt, DateTimeOffset now, TimeSpan skew)
+    {
+        using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.EncodedPayload));
+        if (payload.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return "The token payload is not a JSON object.";
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        DateTimeOffset? exp = null, nbf = null, iat = null;
+        foreach (var member in payload.RootElement.EnumerateObject())
+        {
+            if (!names.Add(member.Name))
+            {
+                return "The token payload has a duplicate member.";
+            }
+
+            if (member.Name is "exp" or "nbf" or "iat")
+            {
+                if (member.Value.ValueKind != JsonValueKind.Number
+                    || !member.Value.TryGetInt64(out var seconds)
+                    || seconds is < 0 or > MaxNumericDate)
+                {
+                    return $"The token's {member.Name} is not a NumericDate.";
+                }
+
+                var date = DateTimeOffset.FromUnixTimeSeconds(seconds);
+                switch (member.Name)
+                {
+                    case "exp": exp = date; break;
+                    case "nbf": nbf = date; break;
+                    default: iat = date; break;
+                }
+            }
+        }
+
+        if (exp is null)
+        {
+            return "The token has no expiration time.";
+        }
+
+        if (exp <= now - skew)
+        {
+            return "The token is expired.";
+        }
+
+        if (nbf > now + skew)
+        {
+            return "The token is not yet valid.";
+        }
+
+        if (iat > now + skew)
+        {
+            return "The token was issued in the future.";
+        }
+
+        return null;
+    }
+
+    private InternalTokenValidationResult Reject(string token, string description)
+    {
+        InternalTokenLog.TokenRejected(_logger, new TokenHash(token), description);
+
+        return InternalTokenValidationResult.Failure(description);
+    }
+
+    private static ClaimsIdentity CreateIdentity(JsonWebToken jwt)
+    {
+        var claims = new List<Claim>();
+        foreach (var claim in jwt.Claims)
+        {
+            if (claim.Type == InternalTokenClaimTypes.Scope)
+            {
+                foreach (var scope in claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    claims.Add(new Claim(InternalTokenClaimTypes.Scope, scope, ClaimValueTypes.String, jwt.Issuer));
+                }
+            }
+            else if (claim.Type != InternalTokenClaimTypes.TokenType)
+            {
+                claims.Add(new Claim(claim.Type, claim.Value, claim.ValueType, jwt.Issuer));
+            }
+        }
+
+        claims.Add(new Claim(InternalTokenClaimTypes.TokenType, jwt.Typ, ClaimValueTypes.String, jwt.Issuer));
+        return new ClaimsIdentity(claims, InternalTokenDefaults.AuthenticationScheme, InternalTokenClaimTypes.Subject, "roles");
+    }
+
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenInvalidIssuerException => "The token's issuer is not accepted.",
+        SecurityTokenInvalidAudienceException => "The token's audience is not accepted.",
+        SecurityTokenInvalidTypeException => "The token type is not accepted.",
+        SecurityTokenInvalidAlgorithmException => "The token's signing algorithm is not accepted.",
+        SecurityTokenSignatureKeyNotFoundException => "The token's signing key is unknown.",
+        SecurityTokenInvalidSignatureException => "The token signature is invalid.",
+        _ => "The token is invalid.",
+    };
+}
