@@ -25,6 +25,7 @@ public static class Extensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddConfigurationServiceDiscovery();
+        builder.Services.AddParentProcessWatcher();
         return builder;
     }
 
