@@ -22,6 +22,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly CancellationTokenSource _reporterStop = new();
     private Task _reporter = Task.CompletedTask;
     private int _started;
+    private int _disposed;
 
     internal DistributedApplication(DistributedApplicationBuilder builder, IReadOnlyList<string> startupNotes)
     {
@@ -109,6 +110,11 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <param name="cancellationToken">Not used: stopping always completes.</param>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
         await _orchestrator.StopAsync();
         await _reporterStop.CancelAsync();
         await _reporter;
@@ -150,6 +156,11 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _orchestrator.DisposeAsync();
         _reporterStop.Dispose();
         if (!_options.IsTesting)
