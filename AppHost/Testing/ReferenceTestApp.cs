@@ -64,8 +64,14 @@ public sealed class ReferenceTestApp : IAsyncDisposable
     /// <summary>Waits until a resource is Running and Healthy.</summary>
     /// <param name="resourceName">The resource.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public Task<ResourceSnapshot> WaitForResourceHealthyAsync(string resourceName, CancellationToken cancellationToken = default) =>
-        Application.ResourceNotifications.WaitForResourceAsync(resourceName, s => s.IsReady, cancellationToken);
+    /// <exception cref="ResourceStartupException">The resource exited or failed to start instead.</exception>
+    public async Task<ResourceSnapshot> WaitForResourceHealthyAsync(string resourceName, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await Application.ResourceNotifications.WaitForResourceAsync(resourceName, s => s.IsReady || s.IsTerminal, cancellationToken);
+        return snapshot.IsReady
+            ? snapshot
+            : throw new ResourceStartupException(snapshot, GetLogTail(resourceName, 30), "stopped before it was healthy");
+    }
 
     /// <summary>Waits until a resource's snapshot satisfies a condition.</summary>
     /// <param name="resourceName">The resource.</param>

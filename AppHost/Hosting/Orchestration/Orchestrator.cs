@@ -166,8 +166,9 @@ internal sealed class Orchestrator : IAsyncDisposable
                 started.Add(Launch(resource, replica, command));
             }
         }
-        catch (Exception ex) when (ex is ResourceLaunchException or Win32Exception or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Includes a model's own WithEnvironment callback failing: the resource fails, the AppHost carries on.
             foreach (var process in started)
             {
                 TryKill(process);

@@ -79,19 +79,17 @@ public sealed class StartupFailureTests
     public async Task StartAsync_Failure_StopsTheProcessesItStarted()
     {
         var builder = ReferenceAppTesting.CreateBuilder();
-        builder.AddTestServer("bystander");
-        builder.AddExecutable("late-crasher", "sh", Path.GetTempPath(), "-c", "sleep 1; exit 2")
-            .WithHttpEndpoint(env: "PORT")
-            .WithHttpHealthCheck("/health");
+        var bystander = builder.AddTestServer("bystander");
+        builder.AddExecutable("late-crasher", "sh", Path.GetTempPath(), "-c", "exit 2").WaitFor(bystander);
         await using var app = builder.Build();
 
         var failure = await Assert.ThrowsAsync<ResourceStartupException>(() => ReferenceAppTesting.StartAsync(app, TimeSpan.FromSeconds(60)));
-        var bystander = app.ResourceNotifications.GetSnapshot("bystander");
+        var bystanderState = app.ResourceNotifications.GetSnapshot("bystander");
 
         Assert.Equal("late-crasher", failure.ResourceName);
         Assert.Equal(2, failure.ExitCode);
-        Assert.Equal(KnownResourceState.Exited, bystander.State);
-        Assert.Single(bystander.ProcessIds);
-        Assert.All(bystander.ProcessIds, pid => Assert.False(ProcessTree.IsAlive(pid)));
+        Assert.Equal(KnownResourceState.Exited, bystanderState.State);
+        Assert.Single(bystanderState.ProcessIds);
+        Assert.All(bystanderState.ProcessIds, pid => Assert.False(ProcessTree.IsAlive(pid)));
     }
 }
