@@ -11,11 +11,11 @@ public sealed class ReferenceTestApp : IAsyncDisposable
     /// <summary>The current snapshot of every resource.</summary>
     public IReadOnlyList<ResourceSnapshot> Resources => Application.ResourceNotifications.GetSnapshots();
 
-    /// <summary>Creates an <see cref="HttpClient"/> whose base address is the resource's endpoint (first replica).</summary>
+    /// <summary>Creates an <see cref="HttpClient"/> whose base address is the resource's endpoint (first replica); it never uses a proxy.</summary>
     /// <param name="resourceName">The resource, e.g. <c>gateway</c>.</param>
     /// <param name="endpointName">The endpoint, <c>http</c> by default.</param>
     public HttpClient CreateHttpClient(string resourceName, string endpointName = "http") =>
-        new() { BaseAddress = GetEndpoint(resourceName, endpointName) };
+        new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = GetEndpoint(resourceName, endpointName) };
 
     /// <summary>The URL of a resource's endpoint (first replica), e.g. <c>http://127.0.0.1:5123/</c>.</summary>
     /// <param name="resourceName">The resource, e.g. <c>identity</c>.</param>

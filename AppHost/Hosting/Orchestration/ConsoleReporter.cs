@@ -13,6 +13,7 @@ internal sealed class ConsoleReporter(
     {
         var wasAllReady = false;
         var notesPrinted = false;
+        var lastPrinted = new Dictionary<string, (KnownResourceState, ResourceHealthStatus)>();
         try
         {
             await foreach (var snapshot in notifications.WatchAsync(cancellationToken))
@@ -22,7 +23,13 @@ internal sealed class ConsoleReporter(
                     continue;
                 }
 
-                output($"[apphost] {snapshot.Name}: {snapshot.State}{Health(snapshot)}{Detail(snapshot)}");
+                // URL and pid updates are in the table; a line is printed when the state or health changes.
+                if (!lastPrinted.TryGetValue(snapshot.Name, out var last) || last != (snapshot.State, snapshot.Health))
+                {
+                    lastPrinted[snapshot.Name] = (snapshot.State, snapshot.Health);
+                    output($"[apphost] {snapshot.Name}: {Describe(snapshot)}");
+                }
+
                 var processes = notifications.GetSnapshots().Where(s => s.ResourceType != "Parameter").ToList();
                 var allReady = processes.All(s => s.IsReady);
                 if (!isStopping() && ((allReady && !wasAllReady) || (wasAllReady && snapshot.IsTerminal)))
@@ -61,9 +68,13 @@ internal sealed class ConsoleReporter(
         return table.ToString().TrimEnd();
     }
 
-    private static string Health(ResourceSnapshot snapshot) =>
-        snapshot.State == KnownResourceState.Running ? $" ({snapshot.Health})" : "";
-
-    private static string Detail(ResourceSnapshot snapshot) =>
-        snapshot.ExitCode is { } code ? $" with exit code {code}" : snapshot.Message is { } message ? $": {message}" : "";
+    private static string Describe(ResourceSnapshot snapshot) => snapshot switch
+    {
+        { State: KnownResourceState.Waiting, Message: { } message } => message,
+        { State: KnownResourceState.Running, Health: ResourceHealthStatus.Unknown } => "Running",
+        { State: KnownResourceState.Running } => $"Running ({snapshot.Health})",
+        { ExitCode: { } code } => $"{snapshot.State} with exit code {code}",
+        { Message: { } message } => $"{snapshot.State}: {message}",
+        _ => snapshot.State.ToString(),
+    };
 }

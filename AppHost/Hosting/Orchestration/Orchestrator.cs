@@ -23,7 +23,8 @@ internal sealed class Orchestrator : IAsyncDisposable
     private readonly Action<string> _output;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly HttpClient _healthClient = new() { Timeout = TimeSpan.FromSeconds(2) };
+    // Loopback only: never through a proxy configured in the environment.
+    private readonly HttpClient _healthClient = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Process> _processes = [];
     private readonly List<Task> _runners = [];
