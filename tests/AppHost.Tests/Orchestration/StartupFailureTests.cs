@@ -11,7 +11,9 @@ public sealed class StartupFailureTests
     public async Task StartAsync_ChildCrashesAtStart_ThrowsWithExitCodeAndLogTail()
     {
         var builder = ReferenceAppTesting.CreateBuilder();
-        builder.AddExecutable("crasher", "sh", Path.GetTempPath(), "-c", "echo starting up; echo 'fatal: Crasher:Key is required' >&2; exit 3");
+        builder.AddExecutable("crasher", "sh", Path.GetTempPath(), "-c", "echo starting up; echo 'fatal: Crasher:Key is required' >&2; exit 3")
+            .WithHttpEndpoint(env: "PORT")
+            .WithHttpHealthCheck("/health");
         builder.AddTestServer("bystander");
         await using var app = builder.Build();
 
@@ -80,7 +82,10 @@ public sealed class StartupFailureTests
     {
         var builder = ReferenceAppTesting.CreateBuilder();
         var bystander = builder.AddTestServer("bystander");
-        builder.AddExecutable("late-crasher", "sh", Path.GetTempPath(), "-c", "exit 2").WaitFor(bystander);
+        builder.AddExecutable("late-crasher", "sh", Path.GetTempPath(), "-c", "exit 2")
+            .WithHttpEndpoint(env: "PORT")
+            .WithHttpHealthCheck("/health")
+            .WaitFor(bystander);
         await using var app = builder.Build();
 
         var failure = await Assert.ThrowsAsync<ResourceStartupException>(() => ReferenceAppTesting.StartAsync(app, TimeSpan.FromSeconds(60)));
