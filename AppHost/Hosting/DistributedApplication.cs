@@ -134,6 +134,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
+            _orchestrator.MarkStopping();
             stop.Cancel();
         }
 

@@ -20,7 +20,10 @@ public abstract class ProcessResource : Resource
     /// <summary>How many processes run this resource, each on its own port with its own instance id.</summary>
     public int Replicas { get; internal set; } = 1;
 
-    /// <summary>Whether the resource's HTTP endpoints are meant to be called from outside (shown as such in the table).</summary>
+    /// <summary>
+    /// Whether the resource's HTTP endpoints are meant to be called from outside the application (the
+    /// gateway, the IdP). Recorded in the model for the dashboard and deployment; locally every endpoint is on 127.0.0.1.
+    /// </summary>
     public bool HasExternalHttpEndpoints { get; internal set; }
 
     /// <summary>The resources this one references (their URLs or connection strings are injected).</summary>

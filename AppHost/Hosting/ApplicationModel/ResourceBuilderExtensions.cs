@@ -141,7 +141,8 @@ public static class ResourceBuilderExtensions
     /// <summary>
     /// Runs <paramref name="replicas"/> processes, each on its own port with its own <c>service.instance.id</c>;
     /// referencing resources get <c>services__{name}__http__{i}</c> for every replica. (No load balancer
-    /// sits in front of them yet: a client picks a replica, a later issue adds one.)
+    /// sits in front of them yet: a client picks a replica, a later issue adds one.) The resource is
+    /// healthy when every replica is, and Exited as soon as one replica exits.
     /// </summary>
     /// <typeparam name="T">The resource type.</typeparam>
     /// <param name="builder">The resource.</param>

@@ -4,8 +4,8 @@ namespace Reference.AppHost.Hosting.Orchestration;
 
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Error, "Resource {ResourceName} exited unexpectedly with code {ExitCode}. Last log lines:\n{LogTail}")]
-    public static partial void ResourceExited(ILogger logger, string resourceName, int exitCode, string logTail);
+    [LoggerMessage(1, LogLevel.Error, "Resource {ResourceName} exited unexpectedly with code {ExitCode}")]
+    public static partial void ResourceExited(ILogger logger, string resourceName, int exitCode);
 
     [LoggerMessage(2, LogLevel.Error, "Resource {ResourceName} failed to start: {Reason}")]
     public static partial void ResourceFailedToStart(ILogger logger, string resourceName, string reason);

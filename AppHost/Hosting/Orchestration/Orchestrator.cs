@@ -71,6 +71,12 @@ internal sealed class Orchestrator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Marks the application as stopping at once (from the signal handler), so children that got the
+    /// terminal's SIGINT themselves and exit first are not reported as crashes.
+    /// </summary>
+    public void MarkStopping() => _stopping.Cancel();
+
     public Task StopAsync()
     {
         lock (_gate)
@@ -211,7 +217,13 @@ internal sealed class Orchestrator : IAsyncDisposable
         }
 
         var tail = _logs.GetTail(resource.Name, LogTailLines);
-        Log.ResourceExited(_logger, resource.Name, exitCode, string.Join(Environment.NewLine, tail));
+        Log.ResourceExited(_logger, resource.Name, exitCode);
+        _output($"[apphost] {resource.Name} exited unexpectedly with code {exitCode}. Its last {tail.Count} log lines:");
+        foreach (var line in tail)
+        {
+            _output($"[{resource.Name}] | {line}");
+        }
+
         _notifications.Publish(resource.Name, s => s! with
         {
             State = KnownResourceState.Exited,

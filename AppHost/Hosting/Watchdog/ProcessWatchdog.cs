@@ -8,7 +8,7 @@ namespace Reference.AppHost.Hosting.Watchdog;
 /// <summary>
 /// The AppHost executable in watchdog mode (<c>AppHost --watchdog {apphost pid} -- {command} {args}</c>)
 /// wraps a process that is not ours (redis-server, Garnet) and so cannot watch the AppHost itself:
-/// it forwards SIGTERM/SIGINT to it, exits with its exit code, and kills it when the AppHost is gone
+/// it forwards SIGTERM to it, exits with its exit code, and kills it when the AppHost is gone
 /// (reparented, or the pid no longer alive), even when the AppHost was SIGKILLed.
 /// </summary>
 public static class ProcessWatchdog
@@ -28,33 +28,35 @@ public static class ProcessWatchdog
         if (args.Length >= 4 && args[0] == Switch && args[2] == "--"
             && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var appHostPid))
         {
-            Environment.Exit(Run(appHostPid, args[3], args[4..]));
+            Run(appHostPid, args[3], args[4..]);
         }
     }
 
     internal static IReadOnlyList<string> WrapArguments(int appHostPid, string fileName, IReadOnlyList<string> arguments) =>
         [typeof(ProcessWatchdog).Assembly.Location, Switch, appHostPid.ToString(CultureInfo.InvariantCulture), "--", fileName, .. arguments];
 
-    private static int Run(int appHostPid, string fileName, string[] arguments)
+    /// <summary>Never returns: exits with the wrapped process's exit code (127 if it could not start).</summary>
+    private static void Run(int appHostPid, string fileName, string[] arguments)
     {
         var originalParent = ProcessSignals.GetParentProcessId();
         var startInfo = new ProcessStartInfo(fileName, arguments) { UseShellExecute = false };
         using var child = Process.Start(startInfo);
         if (child is null)
         {
-            return 127;
+            Environment.Exit(127);
+            return;
         }
 
-        using var stop = new ManualResetEventSlim();
-        void Forward(PosixSignalContext context)
+        // SIGTERM (what the AppHost sends) is forwarded. SIGINT/SIGQUIT come from the terminal, which
+        // delivers them to the whole process group, the wrapped server included: forwarding them too
+        // would be a second signal (redis-server treats a second SIGINT as "exit now, uncleanly").
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             ProcessSignals.Send(child.Id, ProcessSignals.SigTerm);
-        }
-
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Forward);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Forward);
-        using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Forward);
+        });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+        using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, context => context.Cancel = true);
         while (!child.WaitForExit(PollInterval))
         {
             if (ProcessSignals.GetParentProcessId() != originalParent || !ParentIsAlive(appHostPid))
@@ -70,7 +72,9 @@ public static class ProcessWatchdog
             }
         }
 
-        return child.ExitCode;
+        // Exit while the signal handlers are still registered: a SIGTERM from the AppHost arriving now
+        // must not kill the watchdog with 143 and hide the server's own exit code.
+        Environment.Exit(child.ExitCode);
     }
 
     private static bool ParentIsAlive(int pid)
