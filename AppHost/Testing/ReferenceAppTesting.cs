@@ -67,6 +67,11 @@ public static class ReferenceAppTesting
         var notifications = application.ResourceNotifications;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        if (notifications.GetSnapshots().All(s => s.IsReady))
+        {
+            return;
+        }
+
         try
         {
             await foreach (var _ in notifications.WatchAsync(deadline.Token))
@@ -87,6 +92,11 @@ public static class ReferenceAppTesting
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             var notReady = notifications.GetSnapshots().Where(s => !s.IsReady).ToList();
+            if (notReady.Count == 0)
+            {
+                return;
+            }
+
             var first = notReady.FirstOrDefault(s => s.State == KnownResourceState.Running) ?? notReady[0];
             var others = notReady.Count > 1 ? $" (also not ready: {string.Join(", ", notReady.Where(s => s != first).Select(s => $"{s.Name} {s.State}"))})" : "";
             throw new ResourceStartupException(

@@ -66,7 +66,7 @@ internal sealed class Orchestrator : IAsyncDisposable
             foreach (var resource in _resources)
             {
                 var portFailure = portFailures.GetValueOrDefault(resource);
-                _runners.Add(Task.Run(() => RunResourceAsync(resource, portFailure)));
+                _runners.Add(Task.Run(() => RunResourceSafelyAsync(resource, portFailure)));
             }
         }
     }
@@ -134,6 +134,19 @@ internal sealed class Orchestrator : IAsyncDisposable
         foreach (var process in processes)
         {
             process.Dispose();
+        }
+    }
+
+    private async Task RunResourceSafelyAsync(ProcessResource resource, string? portFailure)
+    {
+        try
+        {
+            await RunResourceAsync(resource, portFailure);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug here must not leave the resource silently stuck, nor fault the shutdown.
+            Fail(resource, $"The AppHost failed while running it: {ex.Message}");
         }
     }
 

@@ -125,7 +125,16 @@ internal static class RedisServerLocator
             ?? throw new ResourceLaunchException("Could not start `dotnet tool restore`.");
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         if (process.ExitCode != 0)
         {
             throw new ResourceLaunchException(
