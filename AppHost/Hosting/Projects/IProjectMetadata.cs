@@ -9,6 +9,9 @@ public interface IProjectMetadata
     /// <summary>Full path of the project file (<c>.csproj</c>).</summary>
     string ProjectPath { get; }
 
+    /// <summary>The project's directory: the working directory of its process (like <c>dotnet run</c>).</summary>
+    string ProjectDirectory { get; }
+
     /// <summary>Full path of the project's built assembly (the <c>.dll</c> the dotnet host runs).</summary>
     string TargetPath { get; }
 }

@@ -26,8 +26,7 @@ public sealed class ProjectResource : ProcessResource
                 $"The build output '{Metadata.TargetPath}' does not exist: build the AppHost (dotnet build AppHost) so its project references are built.");
         }
 
-        var workingDirectory = Path.GetDirectoryName(Metadata.ProjectPath)!;
-        return Task.FromResult(new ProcessCommand(context.DotnetHostPath, [Metadata.TargetPath], workingDirectory, NeedsWatchdog: false));
+        return Task.FromResult(new ProcessCommand(context.DotnetHostPath, [Metadata.TargetPath], Metadata.ProjectDirectory, NeedsWatchdog: false));
     }
 
     internal override void AddConventionalEnvironment(IDictionary<string, string> environment, int replica)

@@ -116,6 +116,7 @@ public sealed class ModelTests
         Assert.EndsWith(Path.Combine("SampleServices", "Orders.Api", "Orders.Api.csproj"), metadata.ProjectPath, StringComparison.Ordinal);
         Assert.EndsWith("Orders.Api.dll", metadata.TargetPath, StringComparison.Ordinal);
         Assert.True(File.Exists(metadata.ProjectPath));
+        Assert.Equal(Path.GetDirectoryName(metadata.ProjectPath), metadata.ProjectDirectory);
         Assert.True(File.Exists(metadata.TargetPath));
     }
 }
