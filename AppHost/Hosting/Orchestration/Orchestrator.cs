@@ -318,7 +318,15 @@ internal sealed class Orchestrator : IAsyncDisposable
         }
 
         _logs.Append(resourceName, line);
-        _output(prefix + line);
+        try
+        {
+            _output(prefix + line);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            // A sink that is gone (e.g. a test output helper after its test ended) must not crash the host;
+            // the line is still in the log buffer.
+        }
     }
 
     private async Task MonitorHealthAsync(ProcessResource resource, IHealthProbe probe, CancellationToken cancellationToken)
