@@ -1,1 +1,38 @@
-Console.WriteLine("AppHost: under construction");
+using System.Security.Cryptography;
+using System.Text;
+using Reference.AppHost.Hosting.Watchdog;
+
+// The AppHost binary doubles as the watchdog that ties redis-server/Garnet to its lifetime.
+ProcessWatchdog.RunIfRequested(args);
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var cache = builder.AddRedis("cache");
+var demoSecret = builder.AddParameter("demo-client-secret", secret: true);
+
+var identity = builder.AddProject<Projects.IdentityProvider>("identity")
+    .WithReference(cache).WaitFor(cache)
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints();
+identity
+    .WithEnvironment("IdentityProvider__Issuer", identity.GetEndpoint("http"))
+    .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value));
+
+// Declared before the services because they reference it (its internal JWKS) and it references them.
+var gateway = builder.AddProject<Projects.Gateway>("gateway");
+var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health");
+var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithHttpHealthCheck("/health");
+
+gateway
+    .WithReference(identity).WithReference(orders).WithReference(inventory).WithReference(cache)
+    .WaitFor(identity)
+    .WithEnvironment("Gateway__Authentication__Jwt__Issuer", identity.GetEndpoint("http"))
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints();
+
+// Dev-only: a per-run credential for the README walk-through; nothing is stored.
+builder.AddStartupNote($"Dev-only demo client for this run: client_id=demo-client client_secret={demoSecret.Resource.Value}");
+
+await builder.Build().RunAsync();
+
+static string Sha256SecretHash(string secret) => "sha256:" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -48,6 +48,7 @@ public static class Extensions
         builder.Services.AddTrustedForwardedHeaders();
         builder.Services.AddProblemDetails();
         builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
+        builder.Services.AddParentProcessWatcher();
         return builder;
     }
 

@@ -1,0 +1,382 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Reference.AppHost.Hosting.Watchdog;
+
+namespace Reference.AppHost.Hosting.Orchestration;
+
+/// <summary>
+/// Runs the model: allocates every port first, then starts each resource once the resources it waits
+/// for are running and healthy, probes health, reports exits, and stops every child on shutdown
+/// (SIGTERM first, kill after <see cref="AppHostSettings.ShutdownTimeout"/>).
+/// </summary>
+internal sealed class Orchestrator : IAsyncDisposable
+{
+    private const int LogTailLines = 20;
+
+    private readonly IReadOnlyList<ProcessResource> _resources;
+    private readonly AppHostSettings _settings;
+    private readonly LaunchContext _launchContext;
+    private readonly ResourceNotificationService _notifications;
+    private readonly ResourceLogStore _logs;
+    private readonly Action<string> _output;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    // Loopback only: never through a proxy configured in the environment.
+    private readonly HttpClient _healthClient = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Process> _processes = [];
+    private readonly List<Task> _runners = [];
+    private readonly object _gate = new();
+    private Task? _stopTask;
+
+    public Orchestrator(
+        IReadOnlyList<ProcessResource> resources,
+        AppHostSettings settings,
+        LaunchContext launchContext,
+        ResourceNotificationService notifications,
+        ResourceLogStore logs,
+        Action<string> output,
+        ILogger logger,
+        TimeProvider timeProvider)
+    {
+        _resources = resources;
+        _settings = settings;
+        _launchContext = launchContext;
+        _notifications = notifications;
+        _logs = logs;
+        _output = output;
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    public bool IsStopping => _stopping.IsCancellationRequested;
+
+    public void Start()
+    {
+        var portFailures = PortAllocator.Allocate(_resources);
+        foreach (var resource in _resources)
+        {
+            _notifications.Publish(resource.Name, s => s! with { Urls = AllUrls(resource) });
+        }
+
+        lock (_gate)
+        {
+            foreach (var resource in _resources)
+            {
+                var portFailure = portFailures.GetValueOrDefault(resource);
+                _runners.Add(Task.Run(() => RunResourceSafelyAsync(resource, portFailure)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the application as stopping at once (from the signal handler), so children that got the
+    /// terminal's SIGINT themselves and exit first are not reported as crashes.
+    /// </summary>
+    public void MarkStopping() => _stopping.Cancel();
+
+    public Task StopAsync()
+    {
+        lock (_gate)
+        {
+            _stopTask ??= StopCoreAsync();
+            return _stopTask;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _healthClient.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task StopCoreAsync()
+    {
+        await _stopping.CancelAsync();
+        Process[] processes;
+        lock (_gate)
+        {
+            processes = [.. _processes];
+        }
+
+        foreach (var process in processes)
+        {
+            if (!TryHasExited(process) && !ProcessSignals.Send(process.Id, ProcessSignals.SigTerm))
+            {
+                TryKill(process);
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(_settings.ShutdownTimeout, _timeProvider);
+        foreach (var process in processes)
+        {
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Log.KillingAfterTimeout(_logger, process.Id, _settings.ShutdownTimeout);
+                TryKill(process);
+            }
+        }
+
+        Task[] runners;
+        lock (_gate)
+        {
+            runners = [.. _runners];
+        }
+
+        await Task.WhenAll(runners);
+        foreach (var process in processes)
+        {
+            process.Dispose();
+        }
+    }
+
+    private async Task RunResourceSafelyAsync(ProcessResource resource, string? portFailure)
+    {
+        try
+        {
+            await RunResourceAsync(resource, portFailure);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug here must not leave the resource silently stuck, nor fault the shutdown.
+            Fail(resource, $"The AppHost failed while running it: {ex.Message}");
+        }
+    }
+
+    private async Task RunResourceAsync(ProcessResource resource, string? portFailure)
+    {
+        var token = _stopping.Token;
+        if (portFailure is not null)
+        {
+            Fail(resource, portFailure);
+            return;
+        }
+
+        if (resource.WaitsFor.Count > 0)
+        {
+            var names = string.Join(", ", resource.WaitsFor.Select(r => r.Name));
+            _notifications.Publish(resource.Name, s => s! with { State = KnownResourceState.Waiting, Message = $"Waiting for {names}" });
+            try
+            {
+                foreach (var dependency in resource.WaitsFor)
+                {
+                    await _notifications.WaitForResourceAsync(dependency.Name, s => s.IsReady, token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        _notifications.Publish(resource.Name, s => s! with { State = KnownResourceState.Starting, Message = null });
+        var started = new List<Process>();
+        try
+        {
+            for (var replica = 0; replica < resource.Replicas; replica++)
+            {
+                var command = await resource.ResolveCommandAsync(_launchContext, token);
+                started.Add(Launch(resource, replica, command));
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Includes a model's own WithEnvironment callback failing: the resource fails, the AppHost carries on.
+            foreach (var process in started)
+            {
+                TryKill(process);
+            }
+
+            Fail(resource, ex.Message);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var probe = resource.CreateHealthProbe(_healthClient);
+        _notifications.Publish(resource.Name, s => s! with
+        {
+            State = KnownResourceState.Running,
+            Health = probe is null ? ResourceHealthStatus.Healthy : ResourceHealthStatus.Unknown,
+            ProcessIds = [.. started.Select(p => p.Id)],
+        });
+
+        using var healthStop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var health = probe is null ? Task.CompletedTask : MonitorHealthAsync(resource, probe, healthStop.Token);
+        var exits = started.Select(p => p.WaitForExitAsync()).ToList();
+        var first = await Task.WhenAny(exits);
+        var exited = started[exits.IndexOf(first)];
+        await healthStop.CancelAsync();
+        await health;
+
+        var exitCode = exited.ExitCode;
+        if (IsStopping)
+        {
+            await Task.WhenAll(exits);
+            _notifications.Publish(resource.Name, s => s! with
+            {
+                State = KnownResourceState.Exited, Health = ResourceHealthStatus.Unknown, ExitCode = exitCode, Message = null,
+            });
+            return;
+        }
+
+        var tail = _logs.GetTail(resource.Name, LogTailLines);
+        Log.ResourceExited(_logger, resource.Name, exitCode);
+        _output($"[apphost] {resource.Name} exited unexpectedly with code {exitCode}. Its last {tail.Count} log lines:");
+        foreach (var line in tail)
+        {
+            _output($"[{resource.Name}] | {line}");
+        }
+
+        _notifications.Publish(resource.Name, s => s! with
+        {
+            State = KnownResourceState.Exited,
+            Health = ResourceHealthStatus.Unhealthy,
+            ExitCode = exitCode,
+            Message = string.Create(CultureInfo.InvariantCulture, $"Process {exited.Id} exited unexpectedly with code {exitCode}"),
+        });
+    }
+
+    private void Fail(ProcessResource resource, string reason)
+    {
+        _logs.Append(resource.Name, reason);
+        Log.ResourceFailedToStart(_logger, resource.Name, reason);
+        _notifications.Publish(resource.Name, s => s! with
+        {
+            State = KnownResourceState.FailedToStart, Health = ResourceHealthStatus.Unhealthy, Message = reason,
+        });
+    }
+
+    private Process Launch(ProcessResource resource, int replica, ProcessCommand command)
+    {
+        var (fileName, arguments) = command.NeedsWatchdog && !OperatingSystem.IsWindows()
+            ? (_launchContext.DotnetHostPath, ProcessWatchdog.WrapArguments(Environment.ProcessId, command.FileName, command.Arguments))
+            : (command.FileName, command.Arguments);
+        var startInfo = new ProcessStartInfo(fileName, arguments)
+        {
+            WorkingDirectory = command.WorkingDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var (name, value) in EnvironmentBuilder.Build(resource, replica, _settings, command.Environment))
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        foreach (var removed in EnvironmentBuilder.RemovedVariables(_settings))
+        {
+            startInfo.Environment.Remove(removed);
+        }
+
+        var prefix = resource.Replicas > 1 ? $"[{resource.Name}-{replica}] " : $"[{resource.Name}] ";
+        var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) => OnOutput(resource.Name, prefix, e.Data);
+        process.ErrorDataReceived += (_, e) => OnOutput(resource.Name, prefix, e.Data);
+        lock (_gate)
+        {
+            if (IsStopping)
+            {
+                process.Dispose();
+                throw new OperationCanceledException("The application is stopping.");
+            }
+
+            try
+            {
+                process.Start();
+            }
+            catch (Win32Exception ex)
+            {
+                process.Dispose();
+                throw new ResourceLaunchException($"Could not start '{fileName}': {ex.Message}");
+            }
+
+            _processes.Add(process);
+        }
+
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void OnOutput(string resourceName, string prefix, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _logs.Append(resourceName, line);
+        try
+        {
+            _output(prefix + line);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            // A sink that is gone (e.g. a test output helper after its test ended) must not crash the host;
+            // the line is still in the log buffer.
+        }
+    }
+
+    private async Task MonitorHealthAsync(ProcessResource resource, IHealthProbe probe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var healthy = true;
+                for (var replica = 0; replica < resource.Replicas && healthy; replica++)
+                {
+                    healthy = await probe.CheckAsync(replica, cancellationToken);
+                }
+
+                _notifications.Publish(resource.Name, s => s!.State == KnownResourceState.Running
+                    ? s with { Health = healthy ? ResourceHealthStatus.Healthy : ResourceHealthStatus.Unhealthy }
+                    : s);
+                await Task.Delay(healthy ? _settings.HealthyCheckInterval : _settings.UnhealthyCheckInterval, _timeProvider, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped or exited: the exit path publishes the final state.
+        }
+    }
+
+    private static IReadOnlyList<string> AllUrls(ProcessResource resource) =>
+        [.. resource.Endpoints.Where(e => e.IsAllocated).SelectMany(e => e.GetUrls())];
+
+    private static bool TryHasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+    }
+}
