@@ -8,7 +8,9 @@ using static Reference.IdentityProvider.OAuthConstants;
 namespace Reference.IdentityProvider.ResponseHandling;
 
 /// <summary>
-/// Advertises only what exists. Every URL is built from the configured issuer, never from the request's Host.
+/// Advertises only what exists. Every URL is built from the configured issuer, never from the request's Host, so a
+/// spoofed Host or X-Forwarded-Host cannot redirect clients. An issuer with a path (<c>https://host/idp</c>) needs
+/// the IdentityProvider hosted under that path base (a reverse proxy or <c>UsePathBase</c>).
 /// </summary>
 /// <remarks>
 /// This slice has no authorization endpoint, ID tokens or userinfo, so <c>authorization_endpoint</c>,

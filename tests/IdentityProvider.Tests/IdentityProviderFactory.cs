@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Reference.IdentityProvider.Validation;
 using Reference.TestUtilities;
 
@@ -61,6 +62,8 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
     /// <summary>Starts at a real, whole-second instant; tokens are validated against this clock.</summary>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
+    public CapturingLoggerProvider Logs { get; } = new();
+
     public static string NewTemporaryDataPath() => Path.Combine(Path.GetTempPath(), "reference-idp-tests", Guid.NewGuid().ToString("N"));
 
     public static Dictionary<string, string?> DefaultSettings() => new(StringComparer.OrdinalIgnoreCase)
@@ -102,6 +105,7 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         ArgumentNullException.ThrowIfNull(builder);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(Settings));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
     }
 
     protected override void Dispose(bool disposing)

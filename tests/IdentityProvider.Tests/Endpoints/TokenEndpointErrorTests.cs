@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using static Reference.IdentityProvider.Tests.IdentityProviderFactory;
 using static Reference.IdentityProvider.Tests.TokenRequests;
 
@@ -211,6 +213,60 @@ public sealed class TokenEndpointErrorTests(IdentityProviderFactory factory) : I
         using var response = await factory.CreateClient().SendAsync(Post("grant_type=" + grantTypeAndParameters, TestClientId, TestClientSecret));
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "unsupported_grant_type", grantTypeAndParameters);
+    }
+
+    [Theory]
+    [InlineData(TestClientId, "wrong-secret", "grant_type=client_credentials", "invalid_client", null)]
+    [InlineData(TestClientId, TestClientSecret, "grant_type=client_credentials&scope=inventory.write", "invalid_scope", TestClientId)]
+    [InlineData(TestClientId, TestClientSecret, "grant_type=password", "unsupported_grant_type", TestClientId)]
+    public async Task Token_Error_IsCountedByErrorCodeWithAuthenticatedClientOnly(string clientId, string secret, string body, string error, string? countedClientId)
+    {
+        var meterFactory = factory.Services.GetRequiredService<IMeterFactory>();
+        var measurements = new List<Dictionary<string, object?>>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meterFactory && instrument.Name == "idp.token.errors")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            lock (measurements)
+            {
+                measurements.Add(tags.ToArray().ToDictionary(t => t.Key, t => t.Value));
+            }
+        });
+        listener.Start();
+        using var response = await factory.CreateClient().SendAsync(Post(body, clientId, secret));
+
+        await AssertErrorAsync(response, response.StatusCode, error, body);
+        lock (measurements)
+        {
+            var measurement = Assert.Single(measurements, m => Equals(m["oauth.error"], error));
+            Assert.Equal(countedClientId, measurement["oauth.client_id"]);
+            Assert.DoesNotContain(measurements.SelectMany(m => m.Values), v => v is string s && s.Contains("password", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Token_Logs_NeverContainSecretsOrTokens()
+    {
+        var client = factory.CreateClient();
+        const string WrongSecret = "wrong-secret-that-must-not-be-logged-4711";
+
+        var token = await GetAccessTokenAsync(client, TestClientId, TestClientSecret, "orders.read");
+        using var basicFailure = await client.SendAsync(Post(ClientCredentials, TestClientId, WrongSecret));
+        using var postFailure = await client.SendAsync(Post($"{ClientCredentials}&client_id={TestClientId}&client_secret={WrongSecret}"));
+
+        var logs = string.Join(Environment.NewLine, factory.Logs.Lines);
+        Assert.Contains("Issued RS256 access token", logs, StringComparison.Ordinal);
+        Assert.Contains("Client authentication failed", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestClientSecret, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(WrongSecret, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[2], logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(Basic(TestClientId, WrongSecret).Parameter!, logs, StringComparison.Ordinal);
     }
 
     private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error, string @case)

@@ -71,6 +71,14 @@ public sealed class TokenEndpointTests(IdentityProviderFactory factory) : IClass
     }
 
     [Fact]
+    public async Task ClientCredentials_BasicWithMatchingBodyClientId_ReturnsToken()
+    {
+        using var response = await factory.CreateClient().SendAsync(Post($"grant_type=client_credentials&client_id={TestClientId}", TestClientId, TestClientSecret));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ClientCredentials_SecondConfiguredSecret_IsAccepted()
     {
         var client = factory.CreateClient();
