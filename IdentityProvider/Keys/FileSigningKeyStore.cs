@@ -7,8 +7,9 @@ namespace Reference.IdentityProvider.Keys;
 /// <summary>
 /// Keeps one key per algorithm as a private JWK in <c>{DataPath}/keys/signing-key-{alg}.json</c> (owner-only
 /// permissions on Unix). Replicas sharing the folder may start at the same moment: a key is written to a temporary
-/// file and then moved into place without overwriting (link-then-unlink on Unix, MoveFileEx on Windows, both
-/// atomic), so exactly one instance wins and every other one reads the winner's complete file.
+/// file and then published under the final name only if that name is free (<see cref="AtomicFile"/>: link(2) on
+/// Unix, MoveFileEx on Windows, both atomic), so exactly one instance wins and every other one reads the winner's
+/// complete file.
 /// </summary>
 internal sealed class FileSigningKeyStore(
     IOptions<IdentityProviderOptions> options,
@@ -42,11 +43,7 @@ internal sealed class FileSigningKeyStore(
         try
         {
             await WriteOwnerOnlyAsync(temporaryPath, document, cancellationToken);
-            try
-            {
-                File.Move(temporaryPath, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
+            if (!AtomicFile.TryPublish(temporaryPath, path))
             {
                 KeysLog.KeyCreationRaceLost(logger, algorithm, path);
                 return await ReadAsync(path, algorithm, cancellationToken);
