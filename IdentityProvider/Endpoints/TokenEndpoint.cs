@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Reference.IdentityProvider.Endpoints.Results;
+using Reference.IdentityProvider.ResponseHandling;
+using Reference.IdentityProvider.Validation;
+using static Reference.IdentityProvider.OAuthConstants;
+
+namespace Reference.IdentityProvider.Endpoints;
+
+/// <summary>
+/// <c>POST /connect/token</c> (RFC 6749 §3.2): method and content type, bounded form, client authentication,
+/// grant validation, response. Mapped for every method so that a GET gets an RFC 6749 error, not a bare 405.
+/// </summary>
+internal sealed class TokenEndpoint(
+    IClientAuthenticator clientAuthenticator,
+    ITokenRequestValidator requestValidator,
+    ITokenResponseGenerator responseGenerator,
+    IdentityProviderTelemetry telemetry,
+    ILogger<TokenEndpoint> logger) : IEndpointHandler
+{
+    public async Task<IResult> ProcessAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var activity = IdentityProviderTelemetry.ActivitySource.StartActivity(nameof(TokenEndpoint));
+        var request = context.Request;
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return Error(activity, Errors.InvalidRequest, "The token endpoint accepts only POST.");
+        }
+
+        if (!FormRequestReader.HasFormContentType(request))
+        {
+            return Error(activity, Errors.InvalidRequest, "The request must be application/x-www-form-urlencoded (UTF-8).");
+        }
+
+        var (parameters, formError) = await FormRequestReader.ReadAsync(request, context.RequestAborted);
+        if (parameters is null)
+        {
+            return Error(activity, Errors.InvalidRequest, formError);
+        }
+
+        var authentication = await clientAuthenticator.AuthenticateAsync(request, parameters, context.RequestAborted);
+        if (authentication.IsError)
+        {
+            TokenEndpointLog.ClientAuthenticationFailed(logger, authentication.Error, authentication.PresentedClientId, authentication.Method ?? "none", authentication.ErrorDescription);
+            return Error(activity, authentication.Error, authentication.ErrorDescription, logged: true);
+        }
+
+        var client = authentication.Client;
+        activity?.SetTag(IdentityProviderTelemetry.ClientIdTag, client.ClientId);
+        parameters.TryGetValue(TokenRequestParameters.GrantType, out var grantType);
+        var knownGrantType = grantType is not null && client.AllowedGrantTypes.Contains(grantType) ? grantType : null;
+        activity?.SetTag(IdentityProviderTelemetry.GrantTypeTag, knownGrantType);
+
+        var validation = await requestValidator.ValidateAsync(client, parameters, context.RequestAborted);
+        if (validation.IsError)
+        {
+            return Error(activity, validation.Error, validation.ErrorDescription, client.ClientId, knownGrantType);
+        }
+
+        var response = await responseGenerator.ProcessAsync(validation.Request, context.RequestAborted);
+        return new TokenResult(response);
+    }
+
+    private TokenErrorResult Error(Activity? activity, string error, string? description, string? clientId = null, string? grantType = null, bool logged = false)
+    {
+        activity?.SetTag(IdentityProviderTelemetry.ErrorTag, error);
+        activity?.SetStatus(ActivityStatusCode.Error, error);
+        telemetry.TokenError(error, grantType, clientId);
+        if (!logged)
+        {
+            TokenEndpointLog.TokenRequestRejected(logger, error, clientId, description);
+        }
+
+        return new TokenErrorResult(error, description);
+    }
+}

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+using Reference.IdentityProvider.Endpoints.Results;
+using Reference.IdentityProvider.Keys;
+using Reference.IdentityProvider.ResponseHandling;
+
+namespace Reference.IdentityProvider;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(TokenErrorResponse))]
+[JsonSerializable(typeof(DiscoveryDocument))]
+[JsonSerializable(typeof(JsonWebKeySetDocument))]
+[JsonSerializable(typeof(SigningKeyDocument))]
+internal sealed partial class IdentityProviderJsonContext : JsonSerializerContext;

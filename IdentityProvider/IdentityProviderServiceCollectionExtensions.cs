@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Reference.IdentityProvider;
+using Reference.IdentityProvider.Endpoints;
+using Reference.IdentityProvider.Keys;
+using Reference.IdentityProvider.Options;
+using Reference.IdentityProvider.ResponseHandling;
+using Reference.IdentityProvider.Stores;
+using Reference.IdentityProvider.Tokens;
+using Reference.IdentityProvider.Validation;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Registers the IdentityProvider: options, stores, keys, validators, response generators, endpoints.</summary>
+public static class IdentityProviderServiceCollectionExtensions
+{
+    public static TBuilder AddIdentityProvider<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOptions<IdentityProviderOptions>().BindConfiguration(IdentityProviderOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityProviderOptions>, IdentityProviderOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<IdentityProviderTelemetry>();
+
+        services.TryAddSingleton<IClientStore, ConfigurationClientStore>();
+        services.TryAddSingleton<IResourceStore, ConfigurationResourceStore>();
+
+        services.TryAddSingleton<ISigningKeyStore, FileSigningKeyStore>();
+        services.TryAddSingleton<ISigningKeyRing, SigningKeyRing>();
+        services.AddHostedService<SigningKeyRingInitializer>();
+
+        services.TryAddSingleton<IClientAuthenticator, ClientSecretAuthenticator>();
+        services.TryAddSingleton<ITokenRequestValidator, TokenRequestValidator>();
+        services.TryAddSingleton<IAccessTokenService, JwtAccessTokenService>();
+        services.TryAddSingleton<ITokenResponseGenerator, TokenResponseGenerator>();
+        services.TryAddSingleton<IDiscoveryResponseGenerator, DiscoveryResponseGenerator>();
+        services.TryAddSingleton<IJwksResponseGenerator, JwksResponseGenerator>();
+
+        services.TryAddSingleton<DiscoveryEndpoint>();
+        services.TryAddSingleton<JwksEndpoint>();
+        services.TryAddSingleton<TokenEndpoint>();
+        return builder;
+    }
+}

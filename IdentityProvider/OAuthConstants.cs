@@ -1,0 +1,61 @@
+namespace Reference.IdentityProvider;
+
+/// <summary>Protocol names from RFC 6749, RFC 7591 and OpenID Connect Discovery.</summary>
+internal static class OAuthConstants
+{
+    public static class GrantTypes
+    {
+        public const string ClientCredentials = "client_credentials";
+    }
+
+    public static class ClientAuthenticationMethods
+    {
+        public const string ClientSecretBasic = "client_secret_basic";
+        public const string ClientSecretPost = "client_secret_post";
+    }
+
+    public static class TokenRequestParameters
+    {
+        public const string GrantType = "grant_type";
+        public const string Scope = "scope";
+        public const string ClientId = "client_id";
+        public const string ClientSecret = "client_secret";
+    }
+
+    /// <summary>RFC 6749 §5.2 error codes.</summary>
+    public static class Errors
+    {
+        public const string InvalidRequest = "invalid_request";
+        public const string InvalidClient = "invalid_client";
+
+        /// <summary>Not produced by <c>client_credentials</c> (there is no grant to be invalid); issue 4's
+        /// authorization_code, refresh_token and token-exchange grants use it.</summary>
+        public const string InvalidGrant = "invalid_grant";
+        public const string UnauthorizedClient = "unauthorized_client";
+        public const string UnsupportedGrantType = "unsupported_grant_type";
+        public const string InvalidScope = "invalid_scope";
+    }
+
+    public static class TokenTypes
+    {
+        public const string Bearer = "Bearer";
+
+        /// <summary>The JOSE <c>typ</c> of an RFC 9068 access token.</summary>
+        public const string AccessTokenJwt = "at+jwt";
+    }
+
+    /// <summary>Registered JWT claims and RFC 9068 / RFC 8693 claims a client's configured claims may not override.</summary>
+    public static class Claims
+    {
+        public const string Subject = "sub";
+        public const string ClientId = "client_id";
+        public const string Scope = "scope";
+        public const string JwtId = "jti";
+
+        public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "client_id", "scope", "cnf", "act", "may_act",
+            "auth_time", "acr", "amr", "azp", "nonce", "at_hash", "c_hash", "sid", "typ",
+        };
+    }
+}

@@ -1,0 +1,12 @@
+namespace Reference.IdentityProvider.Options;
+
+/// <summary>Configuration section <c>IdentityProvider:ApiResources:{name}</c>.</summary>
+internal sealed class ApiResourceOptions
+{
+    public string? Description { get; set; }
+
+    public List<string> Scopes { get; } = [];
+
+    /// <summary><c>RS256</c> (default) or <c>ES256</c>.</summary>
+    public string SigningAlgorithm { get; set; } = Keys.SigningAlgorithms.RS256;
+}

@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Options;
+using Reference.IdentityProvider.Keys;
+using Reference.IdentityProvider.Validation;
+
+namespace Reference.IdentityProvider.Options;
+
+/// <summary>Stops the process at start on bad configuration; every message names the configuration key.</summary>
+internal sealed class IdentityProviderOptionsValidator : IValidateOptions<IdentityProviderOptions>
+{
+    private const string Section = IdentityProviderOptions.SectionName;
+
+    /// <summary>Longest configurable lifetime: access tokens are bearer credentials and cannot be revoked here.</summary>
+    private static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromDays(1);
+
+    public ValidateOptionsResult Validate(string? name, IdentityProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+
+        ValidateIssuer(options.Issuer, failures);
+        ValidateLifetime(options.AccessTokenLifetime, $"{Section}:AccessTokenLifetime", failures);
+        if (string.IsNullOrWhiteSpace(options.DataPath))
+        {
+            failures.Add($"{Section}:DataPath must not be empty.");
+        }
+
+        var knownScopes = ValidateApiResources(options, failures);
+        ValidateClients(options, knownScopes, failures);
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateIssuer(string? issuer, List<string> failures)
+    {
+        const string Key = $"{Section}:Issuer";
+        if (string.IsNullOrWhiteSpace(issuer))
+        {
+            failures.Add($"{Key} is required (an absolute http or https URL, e.g. https://identity.example.com).");
+            return;
+        }
+
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            failures.Add($"{Key} must be an absolute http or https URL; '{issuer}' is not.");
+            return;
+        }
+
+        if (issuer.EndsWith('/'))
+        {
+            failures.Add($"{Key} must not end with a slash: tokens carry it verbatim and receivers compare it exactly.");
+        }
+
+        if (uri.Query.Length > 0 || uri.Fragment.Length > 0 || issuer.Contains('?', StringComparison.Ordinal) || issuer.Contains('#', StringComparison.Ordinal))
+        {
+            failures.Add($"{Key} must not contain a query or fragment (RFC 8414 §2).");
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            failures.Add($"{Key} must not contain user information.");
+        }
+    }
+
+    private static void ValidateLifetime(TimeSpan lifetime, string key, List<string> failures)
+    {
+        if (lifetime < TimeSpan.FromSeconds(1) || lifetime > MaxAccessTokenLifetime)
+        {
+            failures.Add($"{key} must be between 00:00:01 and {MaxAccessTokenLifetime:c}; it is {lifetime:c}.");
+        }
+        else if (lifetime.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            failures.Add($"{key} must be a whole number of seconds (JWT times are in seconds); it is {lifetime:c}.");
+        }
+    }
+
+    private static HashSet<string> ValidateApiResources(IdentityProviderOptions options, List<string> failures)
+    {
+        var knownScopes = new HashSet<string>(StringComparer.Ordinal);
+        if (options.ApiResources.Count == 0)
+        {
+            failures.Add($"{Section}:ApiResources must define at least one API resource.");
+        }
+
+        foreach (var (name, resource) in options.ApiResources)
+        {
+            var key = $"{Section}:ApiResources:{name}";
+            if (!ScopeSyntax.IsValidToken(name))
+            {
+                failures.Add($"{key}: the resource name must be non-empty printable ASCII without spaces or quotes.");
+            }
+
+            if (resource.Scopes.Count == 0)
+            {
+                failures.Add($"{key}:Scopes must list at least one scope.");
+            }
+
+            for (var i = 0; i < resource.Scopes.Count; i++)
+            {
+                var scope = resource.Scopes[i];
+                if (!ScopeSyntax.IsValidToken(scope))
+                {
+                    failures.Add($"{key}:Scopes:{i} '{scope}' is not a valid scope token (RFC 6749 §3.3).");
+                    continue;
+                }
+
+                knownScopes.Add(scope);
+            }
+
+            if (!SigningAlgorithms.IsSupported(resource.SigningAlgorithm))
+            {
+                failures.Add($"{key}:SigningAlgorithm '{resource.SigningAlgorithm}' is not supported; use one of: {string.Join(", ", SigningAlgorithms.Supported)}.");
+            }
+        }
+
+        return knownScopes;
+    }
+
+    private static void ValidateClients(IdentityProviderOptions options, HashSet<string> knownScopes, List<string> failures)
+    {
+        foreach (var (clientId, client) in options.Clients)
+        {
+            var key = $"{Section}:Clients:{clientId}";
+            if (!ClientIdSyntax.IsValid(clientId))
+            {
+                failures.Add($"{key}: the client id must be 1 to {ClientIdSyntax.MaxLength} printable ASCII characters without ':' or spaces.");
+            }
+
+            if (client.SecretHashes.Count == 0)
+            {
+                failures.Add($"{key}:SecretHashes must list at least one secret hash ('{SecretHash.Sha256Prefix}<base64 SHA-256 of the secret>'); secrets are never configured in clear.");
+            }
+
+            for (var i = 0; i < client.SecretHashes.Count; i++)
+            {
+                if (!SecretHash.TryParse(client.SecretHashes[i], out _))
+                {
+                    failures.Add($"{key}:SecretHashes:{i} is not in the form '{SecretHash.Sha256Prefix}<base64 of a 32-byte SHA-256>'.");
+                }
+            }
+
+            if (client.AllowedGrantTypes.Count == 0)
+            {
+                failures.Add($"{key}:AllowedGrantTypes must list at least one grant type.");
+            }
+
+            for (var i = 0; i < client.AllowedGrantTypes.Count; i++)
+            {
+                var grantType = client.AllowedGrantTypes[i];
+                if (!TokenRequestValidator.SupportedGrantTypes.Contains(grantType))
+                {
+                    failures.Add($"{key}:AllowedGrantTypes:{i} '{grantType}' is not supported; supported: {string.Join(", ", TokenRequestValidator.SupportedGrantTypes)}.");
+                }
+            }
+
+            if (client.AllowedScopes.Count == 0)
+            {
+                failures.Add($"{key}:AllowedScopes must list at least one scope.");
+            }
+
+            for (var i = 0; i < client.AllowedScopes.Count; i++)
+            {
+                var scope = client.AllowedScopes[i];
+                if (!knownScopes.Contains(scope))
+                {
+                    failures.Add($"{key}:AllowedScopes:{i} '{scope}' is not a scope of any {Section}:ApiResources entry.");
+                }
+            }
+
+            foreach (var (claimType, claimValue) in client.Claims)
+            {
+                if (OAuthConstants.Claims.Reserved.Contains(claimType))
+                {
+                    failures.Add($"{key}:Claims:{claimType} is a reserved claim the IdentityProvider sets itself.");
+                }
+                else if (string.IsNullOrEmpty(claimValue))
+                {
+                    failures.Add($"{key}:Claims:{claimType} must have a value.");
+                }
+            }
+
+            if (client.AccessTokenLifetime is { } lifetime)
+            {
+                ValidateLifetime(lifetime, $"{key}:AccessTokenLifetime", failures);
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+namespace Reference.IdentityProvider.ResponseHandling;
+
+internal interface IDiscoveryResponseGenerator
+{
+    ValueTask<DiscoveryDocument> CreateDiscoveryDocumentAsync(CancellationToken cancellationToken);
+}

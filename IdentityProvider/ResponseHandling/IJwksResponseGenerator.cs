@@ -1,0 +1,6 @@
+namespace Reference.IdentityProvider.ResponseHandling;
+
+internal interface IJwksResponseGenerator
+{
+    ValueTask<JsonWebKeySetDocument> CreateJwksDocumentAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,4 @@
+namespace Reference.IdentityProvider.Stores;
+
+/// <summary>An API that accepts access tokens; its name is the token's <c>aud</c> value.</summary>
+internal sealed record ApiResource(string Name, IReadOnlyList<string> Scopes, string SigningAlgorithm);

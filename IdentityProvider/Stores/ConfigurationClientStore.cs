@@ -1,0 +1,27 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Options;
+using Reference.IdentityProvider.Options;
+using Reference.IdentityProvider.Validation;
+
+namespace Reference.IdentityProvider.Stores;
+
+/// <summary>Clients from the validated <c>IdentityProvider:Clients</c> configuration, read once.</summary>
+internal sealed class ConfigurationClientStore(IOptions<IdentityProviderOptions> options) : IClientStore
+{
+    private readonly Lazy<FrozenDictionary<string, Client>> _clients = new(() => Build(options.Value));
+
+    public ValueTask<Client?> FindClientByIdAsync(string clientId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_clients.Value.GetValueOrDefault(clientId));
+
+    private static FrozenDictionary<string, Client> Build(IdentityProviderOptions options) =>
+        options.Clients.ToFrozenDictionary(
+            pair => pair.Key,
+            pair => new Client(
+                pair.Key,
+                [.. pair.Value.SecretHashes.Select(h => SecretHash.TryParse(h, out var hash) ? hash : throw new InvalidOperationException("Unvalidated secret hash."))],
+                pair.Value.AllowedGrantTypes.ToFrozenSet(StringComparer.Ordinal),
+                [.. pair.Value.AllowedScopes.Distinct(StringComparer.Ordinal)],
+                pair.Value.Claims.ToFrozenDictionary(StringComparer.Ordinal),
+                pair.Value.AccessTokenLifetime),
+            StringComparer.Ordinal);
+}

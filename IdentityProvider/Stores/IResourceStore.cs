@@ -1,0 +1,6 @@
+namespace Reference.IdentityProvider.Stores;
+
+internal interface IResourceStore
+{
+    ValueTask<IReadOnlyList<ApiResource>> GetAllApiResourcesAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Reference.IdentityProvider.Validation;
+using Reference.TestUtilities;
+
+namespace Reference.IdentityProvider.Tests;
+
+/// <summary>
+/// The IdentityProvider in a TestServer with clients whose secrets the tests know, a fake clock and a temporary
+/// data folder (deleted on disposal unless a shared one was passed in).
+/// </summary>
+public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
+{
+    public const string Issuer = "http://localhost";
+    public const string TestClientId = "test-client";
+    public const string TestClientSecret = "test-client-secret-7f1e";
+    public const string DemoClientSecret = "demo-client-secret-0b9a";
+    public const string DemoClientBSecret = "demo-client-b-secret-3c44";
+    public const string ShortLivedClientId = "short-lived-client";
+    public const string ShortLivedClientSecret = "short-lived-secret-91d2";
+    public const string EsClientId = "es-client";
+    public const string EsClientSecret = "es-client-secret-55aa";
+
+    /// <summary>Exercises RFC 6749 §2.3.1's form-encoding inside Basic: '+', '%', ':', space and non-ASCII.</summary>
+    public const string OddClientId = "odd+client%id";
+    public const string OddClientSecret = "s:e+c r%e/t=ä€";
+
+    public static readonly TimeSpan ConfiguredLifetime = TimeSpan.FromMinutes(10);
+
+    private readonly bool _ownsDataPath;
+
+    public IdentityProviderFactory()
+        : this(DefaultSettings(), dataPath: null)
+    {
+    }
+
+    private IdentityProviderFactory(IDictionary<string, string?> settings, string? dataPath)
+    {
+        _ownsDataPath = dataPath is null;
+        DataPath = dataPath ?? NewTemporaryDataPath();
+        Settings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
+        {
+            ["IdentityProvider:DataPath"] = DataPath,
+        };
+    }
+
+    public string DataPath { get; }
+
+    /// <summary>A factory with other settings; with <paramref name="dataPath"/> the folder is shared and left in place.</summary>
+    public static IdentityProviderFactory Create(IDictionary<string, string?> settings, string? dataPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new IdentityProviderFactory(settings, dataPath);
+    }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    /// <summary>Starts at a real, whole-second instant; tokens are validated against this clock.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public static string NewTemporaryDataPath() => Path.Combine(Path.GetTempPath(), "reference-idp-tests", Guid.NewGuid().ToString("N"));
+
+    public static Dictionary<string, string?> DefaultSettings() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["IdentityProvider:Issuer"] = Issuer,
+        ["IdentityProvider:AccessTokenLifetime"] = "00:10:00",
+
+        // appsettings.json's API resources and demo clients stay; the demo clients get known secrets here.
+        ["IdentityProvider:Clients:demo-client:SecretHashes:0"] = SecretHash.Format(DemoClientSecret),
+        ["IdentityProvider:Clients:demo-client-b:SecretHashes:0"] = SecretHash.Format(DemoClientBSecret),
+
+        ["IdentityProvider:ApiResources:es-api:Scopes:0"] = "es.read",
+        ["IdentityProvider:ApiResources:es-api:SigningAlgorithm"] = "ES256",
+
+        [$"IdentityProvider:Clients:{TestClientId}:SecretHashes:0"] = SecretHash.Format("an-older-secret-still-accepted"),
+        [$"IdentityProvider:Clients:{TestClientId}:SecretHashes:1"] = SecretHash.Format(TestClientSecret),
+        [$"IdentityProvider:Clients:{TestClientId}:AllowedGrantTypes:0"] = "client_credentials",
+        [$"IdentityProvider:Clients:{TestClientId}:AllowedScopes:0"] = "orders.read",
+        [$"IdentityProvider:Clients:{TestClientId}:AllowedScopes:1"] = "orders.write",
+        [$"IdentityProvider:Clients:{TestClientId}:AllowedScopes:2"] = "es.read",
+        [$"IdentityProvider:Clients:{TestClientId}:Claims:tenant_id"] = "tenant-t",
+
+        [$"IdentityProvider:Clients:{ShortLivedClientId}:SecretHashes:0"] = SecretHash.Format(ShortLivedClientSecret),
+        [$"IdentityProvider:Clients:{ShortLivedClientId}:AllowedGrantTypes:0"] = "client_credentials",
+        [$"IdentityProvider:Clients:{ShortLivedClientId}:AllowedScopes:0"] = "inventory.read",
+        [$"IdentityProvider:Clients:{ShortLivedClientId}:AccessTokenLifetime"] = "00:01:30",
+
+        [$"IdentityProvider:Clients:{EsClientId}:SecretHashes:0"] = SecretHash.Format(EsClientSecret),
+        [$"IdentityProvider:Clients:{EsClientId}:AllowedGrantTypes:0"] = "client_credentials",
+        [$"IdentityProvider:Clients:{EsClientId}:AllowedScopes:0"] = "es.read",
+
+        [$"IdentityProvider:Clients:{OddClientId}:SecretHashes:0"] = SecretHash.Format(OddClientSecret),
+        [$"IdentityProvider:Clients:{OddClientId}:AllowedGrantTypes:0"] = "client_credentials",
+        [$"IdentityProvider:Clients:{OddClientId}:AllowedScopes:0"] = "orders.read",
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(Settings));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && _ownsDataPath && Directory.Exists(DataPath))
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Options;
+using Reference.IdentityProvider.Validation;
+
+namespace Reference.IdentityProvider.Tests.Options;
+
+/// <summary>Bad configuration stops the process at start, and the message names the configuration key.</summary>
+public sealed class IdentityProviderOptionsValidationTests : IDisposable
+{
+    private readonly string _dataPath = IdentityProviderFactory.NewTemporaryDataPath();
+    private const string Client = "IdentityProvider:Clients:test-client";
+
+    public static TheoryData<string, string?, string> BadSettings => new()
+    {
+        { "IdentityProvider:Issuer", null, "IdentityProvider:Issuer is required" },
+        { "IdentityProvider:Issuer", "  ", "IdentityProvider:Issuer is required" },
+        { "IdentityProvider:Issuer", "identity.example.com", "IdentityProvider:Issuer must be an absolute http or https URL" },
+        { "IdentityProvider:Issuer", "/relative", "IdentityProvider:Issuer must be an absolute http or https URL" },
+        { "IdentityProvider:Issuer", "ftp://identity.example.com", "IdentityProvider:Issuer must be an absolute http or https URL" },
+        { "IdentityProvider:Issuer", "http://localhost/", "IdentityProvider:Issuer must not end with a slash" },
+        { "IdentityProvider:Issuer", "https://identity.example.com/tenant/", "IdentityProvider:Issuer must not end with a slash" },
+        { "IdentityProvider:Issuer", "http://localhost?tenant=a", "IdentityProvider:Issuer must not contain a query or fragment" },
+        { "IdentityProvider:Issuer", "http://localhost#top", "IdentityProvider:Issuer must not contain a query or fragment" },
+        { "IdentityProvider:Issuer", "http://user:pw@localhost", "IdentityProvider:Issuer must not contain user information" },
+        { "IdentityProvider:AccessTokenLifetime", "00:00:00", "IdentityProvider:AccessTokenLifetime must be between" },
+        { "IdentityProvider:AccessTokenLifetime", "-00:05:00", "IdentityProvider:AccessTokenLifetime must be between" },
+        { "IdentityProvider:AccessTokenLifetime", "2.00:00:00", "IdentityProvider:AccessTokenLifetime must be between" },
+        { "IdentityProvider:AccessTokenLifetime", "00:00:01.5", "IdentityProvider:AccessTokenLifetime must be a whole number of seconds" },
+        { "IdentityProvider:Clients:demo-client-b:SecretHashes:0", null, "IdentityProvider:Clients:demo-client-b:SecretHashes must list at least one secret hash" },
+        { $"{Client}:SecretHashes:1", "plain-text-secret", $"{Client}:SecretHashes:1 is not in the form" },
+        { $"{Client}:SecretHashes:1", "md5:rL0Y20zC+Fzt72VPzMSk2A==", $"{Client}:SecretHashes:1 is not in the form" },
+        { $"{Client}:SecretHashes:1", "sha256:not*base64", $"{Client}:SecretHashes:1 is not in the form" },
+        { $"{Client}:SecretHashes:1", "sha256:AAAAAAAAAAAAAAAAAAAAAA==", $"{Client}:SecretHashes:1 is not in the form" },
+        { $"{Client}:SecretHashes:1", "SHA256:" + Convert.ToBase64String(new byte[32]), $"{Client}:SecretHashes:1 is not in the form" },
+        { $"{Client}:AllowedGrantTypes:0", "password", $"{Client}:AllowedGrantTypes:0 'password' is not supported" },
+        { $"{Client}:AllowedGrantTypes:1", "implicit", $"{Client}:AllowedGrantTypes:1 'implicit' is not supported" },
+        { "IdentityProvider:Clients:es-client:AllowedGrantTypes:0", null, "IdentityProvider:Clients:es-client:AllowedGrantTypes must list at least one grant type" },
+        { $"{Client}:AllowedScopes:3", "nope.scope", $"{Client}:AllowedScopes:3 'nope.scope' is not a scope of any IdentityProvider:ApiResources entry" },
+        { "IdentityProvider:Clients:es-client:AllowedScopes:0", null, "IdentityProvider:Clients:es-client:AllowedScopes must list at least one scope" },
+        { $"{Client}:Claims:sub", "admin", $"{Client}:Claims:sub is a reserved claim" },
+        { $"{Client}:Claims:scope", "orders.write", $"{Client}:Claims:scope is a reserved claim" },
+        { $"{Client}:Claims:aud", "other-api", $"{Client}:Claims:aud is a reserved claim" },
+        { $"{Client}:AccessTokenLifetime", "00:00:00", $"{Client}:AccessTokenLifetime must be between" },
+        { "IdentityProvider:ApiResources:es-api:SigningAlgorithm", "HS256", "IdentityProvider:ApiResources:es-api:SigningAlgorithm 'HS256' is not supported" },
+        { "IdentityProvider:ApiResources:es-api:SigningAlgorithm", "none", "IdentityProvider:ApiResources:es-api:SigningAlgorithm 'none' is not supported" },
+        { "IdentityProvider:ApiResources:es-api:SigningAlgorithm", "es256", "IdentityProvider:ApiResources:es-api:SigningAlgorithm 'es256' is not supported" },
+        { "IdentityProvider:ApiResources:es-api:Scopes:1", "bad scope", "IdentityProvider:ApiResources:es-api:Scopes:1 'bad scope' is not a valid scope token" },
+        { "IdentityProvider:ApiResources:empty-api:SigningAlgorithm", "RS256", "IdentityProvider:ApiResources:empty-api:Scopes must list at least one scope" },
+        { "IdentityProvider:Clients:bad client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:bad client: the client id must be" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task Start_BadConfiguration_FailsNamingTheKey(string key, string? value, string expectedMessage)
+    {
+        var settings = IdentityProviderFactory.DefaultSettings();
+        if (value is null)
+        {
+            settings.Remove(key);
+        }
+        else
+        {
+            settings[key] = value;
+        }
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath));
+
+        Assert.Contains(expectedMessage, exception.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dataPath), "keys were generated although the configuration is invalid");
+    }
+
+    [Fact]
+    public async Task Start_SeveralBadKeys_ReportsEveryOne()
+    {
+        var settings = IdentityProviderFactory.DefaultSettings();
+        settings["IdentityProvider:Issuer"] = "http://localhost/";
+        settings[$"{Client}:AllowedScopes:0"] = "unknown.scope";
+        settings.Remove("IdentityProvider:Clients:demo-client:SecretHashes:0");
+
+        var messages = (await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath))).Message;
+        Assert.Contains("IdentityProvider:Issuer must not end with a slash", messages, StringComparison.Ordinal);
+        Assert.Contains($"{Client}:AllowedScopes:0 'unknown.scope'", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:demo-client:SecretHashes must list", messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ShippedAppSettingsWithoutInjectedSecrets_FailsNamingTheDemoClients()
+    {
+        var settings = IdentityProviderFactory.DefaultSettings();
+        settings.Remove("IdentityProvider:Clients:demo-client:SecretHashes:0");
+        settings.Remove("IdentityProvider:Clients:demo-client-b:SecretHashes:0");
+
+        var messages = (await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath))).Message;
+        Assert.Contains("IdentityProvider:Clients:demo-client:SecretHashes", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:demo-client-b:SecretHashes", messages, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5123")]
+    [InlineData("https://identity.example.com")]
+    [InlineData("https://identity.example.com/tenant-a")]
+    public async Task Start_ValidIssuer_StartsAndAdvertisesIt(string issuer)
+    {
+        var settings = IdentityProviderFactory.DefaultSettings();
+        settings["IdentityProvider:Issuer"] = issuer;
+
+        await using var app = await IdentityProviderHost.StartAsync(settings, _dataPath);
+        var json = await TokenRequests.ReadJsonAsync(await app.GetTestClient().GetAsync(TokenRequests.DiscoveryPath));
+
+        Assert.Equal(issuer, json.GetProperty("issuer").GetString());
+        Assert.Equal(issuer + "/connect/token", json.GetProperty("token_endpoint").GetString());
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+    }
+}
