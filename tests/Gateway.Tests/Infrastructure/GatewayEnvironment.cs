@@ -9,6 +9,7 @@ namespace Reference.Gateway.Tests.Infrastructure;
 public sealed class GatewayEnvironment : IAsyncLifetime
 {
     private readonly Dictionary<string, string?> _overrides;
+    private readonly bool _waitForReady;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "reference-gateway-tests", Guid.NewGuid().ToString("N"));
 
     public GatewayEnvironment()
@@ -16,7 +17,11 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     {
     }
 
-    internal GatewayEnvironment(Dictionary<string, string?> overrides) => _overrides = overrides;
+    internal GatewayEnvironment(Dictionary<string, string?> overrides, bool waitForReady = true)
+    {
+        _overrides = overrides;
+        _waitForReady = waitForReady;
+    }
 
     public FakeIdentityProvider Idp { get; } = new();
 
@@ -57,7 +62,10 @@ public sealed class GatewayEnvironment : IAsyncLifetime
 
         Factory = new GatewayFactory(settings);
         Client = Factory.CreateClient();
-        await WaitForReadyAsync(Client);
+        if (_waitForReady)
+        {
+            await WaitForReadyAsync(Client);
+        }
     }
 
     public static async Task WaitForReadyAsync(HttpClient client)
