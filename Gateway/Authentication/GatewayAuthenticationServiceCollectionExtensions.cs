@@ -26,7 +26,7 @@ internal static class GatewayAuthenticationServiceCollectionExtensions
         {
             client.Timeout = TimeSpan.FromSeconds(10);
             client.MaxResponseContentBufferSize = 1024 * 1024;
-        });
+        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddSingleton<JwksCache>();
         services.TryAddSingleton<JwtTokenValidator>();
         services.AddHostedService<JwksWarmupService>();

@@ -175,8 +175,9 @@ internal sealed partial class JwksCache : IDisposable
             Log.KeysRefreshed(_logger, keys.Count);
             return true;
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidDataException or ArgumentException
-                                       or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+                                   && ex is HttpRequestException or JsonException or InvalidDataException or ArgumentException
+                                       or InvalidOperationException or TaskCanceledException)
         {
             lock (_gate)
             {

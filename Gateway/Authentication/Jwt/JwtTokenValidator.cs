@@ -40,6 +40,7 @@ internal sealed class JwtTokenValidator
             ValidAudience = _options.Audience,
             ValidateAudience = true,
             RequireAudience = true,
+            IgnoreTrailingSlashWhenValidatingAudience = false,
             ValidAlgorithms = [.. _options.ValidAlgorithms],
             ValidTypes = ["at+jwt", "application/at+jwt"],
             RequireExpirationTime = true,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Reference.ServiceDefaults.ServiceDiscovery;
 
 namespace Reference.Gateway.Authentication.Jwt;
 
@@ -54,7 +55,7 @@ internal sealed class JwtValidationOptionsPostConfigure : IPostConfigureOptions<
     }
 }
 
-internal sealed class JwtValidationOptionsValidator : IValidateOptions<JwtValidationOptions>
+internal sealed class JwtValidationOptionsValidator(ServiceEndpointResolver serviceEndpoints) : IValidateOptions<JwtValidationOptions>
 {
     private const string Prefix = JwtValidationOptions.SectionName + ":";
 
@@ -76,6 +77,15 @@ internal sealed class JwtValidationOptionsValidator : IValidateOptions<JwtValida
             || options.MetadataAddress.Scheme is not ("http" or "https"))
         {
             failures.Add($"{Prefix}MetadataAddress must be an absolute http(s) URL.");
+        }
+        else if (ServiceEndpointResolver.IsLogicalName(options.MetadataAddress)
+                 && serviceEndpoints.GetEndpoints(options.MetadataAddress.Host, options.MetadataAddress.Scheme).Count == 0)
+        {
+            var service = options.MetadataAddress.Host;
+            var endpoint = options.MetadataAddress.Scheme;
+            failures.Add(
+                $"{Prefix}MetadataAddress '{options.MetadataAddress}' names service '{service}', which has no '{endpoint}' endpoint: " +
+                $"set configuration key 'services:{service}:{endpoint}:0' (environment variable 'services__{service}__{endpoint}__0').");
         }
 
         if (string.IsNullOrWhiteSpace(options.Audience))

@@ -50,6 +50,8 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
         { "missing-exp", NoExp },
         { "wrong-audience", BadAudience },
         { "missing-audience", BadAudience },
+        { "audience-trailing-slash", BadAudience },
+        { "audience-as-different-case", BadAudience },
         { "issuer-trailing-slash", BadIssuer },
         { "issuer-different-case", BadIssuer },
         { "foreign-issuer", BadIssuer },
@@ -312,6 +314,19 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
     }
 
     [Fact]
+    public async Task SpoofedIdentityHeader_CannotSteerRouting()
+    {
+        env.ClearRecordings();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/steered/x");
+        request.Headers.TryAddWithoutValidation("X-User-Id", "admin");
+
+        using var response = await env.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(env.Orders.Requests);
+    }
+
+    [Fact]
     public async Task AnonymousRoute_CallerAuthorizationHeader_NotForwarded()
     {
         env.ClearRecordings();
@@ -467,6 +482,8 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
             "missing-exp" => WithPayload(p => p.Remove("exp")),
             "wrong-audience" => WithPayload(p => p["aud"] = new[] { "orders-api" }),
             "missing-audience" => WithPayload(p => p.Remove("aud")),
+            "audience-trailing-slash" => WithPayload(p => p["aud"] = "reference-api/"),
+            "audience-as-different-case" => WithPayload(p => p["aud"] = "Reference-API"),
             "issuer-trailing-slash" => WithPayload(p => p["iss"] = idp.Issuer + "/"),
             "issuer-different-case" => WithPayload(p => p["iss"] = idp.Issuer.ToUpperInvariant()),
             "foreign-issuer" => WithPayload(p => p["iss"] = "https://evil.example"),

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using Reference.Gateway.Tests.Infrastructure;
 
@@ -64,6 +68,76 @@ public sealed class GatewayLifecycleTests
 
         Assert.Equal(first, second);
         Assert.True(File.Exists(Path.Combine(env.DataPath, "keys", "internal-signing-es256.pem")));
+    }
+
+    [Fact]
+    public async Task Logs_AcceptedAndRejectedTokens_NeverContainTheToken()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var env = new GatewayEnvironment(
+            new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" },
+            configureServices: services => services.AddSingleton<ILoggerProvider>(logs));
+        await env.InitializeAsync();
+        var accepted = env.Idp.CreateToken();
+        var insufficient = env.Idp.CreateToken(scope: "inventory.read");
+        var expired = env.Idp.CreateToken(editPayload: p => p["exp"] = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds());
+
+        foreach (var token in new[] { accepted, insufficient, expired })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders/1");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await env.Client.SendAsync(request);
+        }
+
+        var lines = logs.Lines;
+        Assert.Contains(lines, line => line.Contains("[2002]", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("[2003]", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("[2004]", StringComparison.Ordinal));
+        foreach (var token in new[] { accepted, insufficient, expired })
+        {
+            var signature = token.Split('.')[2];
+            Assert.DoesNotContain(lines, line => line.Contains(signature, StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, line => line.Contains(token.Split('.')[1], StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task AuthMetric_EachDecision_CountedByResultAndReason()
+    {
+        await using var env = new GatewayEnvironment(new Dictionary<string, string?>());
+        await env.InitializeAsync();
+        var meterFactory = env.Factory.Services.GetRequiredService<IMeterFactory>();
+        var recorded = new ConcurrentQueue<(string Result, string Reason)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "gateway.auth.requests" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            var map = tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString() ?? string.Empty);
+            recorded.Enqueue((map["result"], map["reason"]));
+        });
+        listener.Start();
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders/1"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", env.Idp.CreateToken());
+            using var ok = await env.Client.SendAsync(request);
+        }
+
+        using (var missing = await env.Client.GetAsync("/api/orders/1"))
+        {
+        }
+
+        using (var anonymous = await env.Client.GetAsync("/api/public/1"))
+        {
+        }
+
+        Assert.Equal([("success", "ok"), ("failure", "missing_token"), ("anonymous", "anonymous")], recorded.ToArray());
     }
 
     private static async Task<string> PublishedKeyIdAsync(HttpClient client) =>

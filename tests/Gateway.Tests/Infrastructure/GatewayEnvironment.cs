@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Reference.Gateway.Tests.Infrastructure;
 
@@ -10,6 +11,7 @@ public sealed class GatewayEnvironment : IAsyncLifetime
 {
     private readonly Dictionary<string, string?> _overrides;
     private readonly bool _waitForReady;
+    private readonly Action<IServiceCollection>? _configureServices;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "reference-gateway-tests", Guid.NewGuid().ToString("N"));
 
     public GatewayEnvironment()
@@ -17,10 +19,12 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     {
     }
 
-    internal GatewayEnvironment(Dictionary<string, string?> overrides, bool waitForReady = true)
+    internal GatewayEnvironment(
+        Dictionary<string, string?> overrides, bool waitForReady = true, Action<IServiceCollection>? configureServices = null)
     {
         _overrides = overrides;
         _waitForReady = waitForReady;
+        _configureServices = configureServices;
     }
 
     public FakeIdentityProvider Idp { get; } = new();
@@ -47,6 +51,11 @@ public sealed class GatewayEnvironment : IAsyncLifetime
         ["ReverseProxy:Routes:public:Match:Path"] = "/api/public/{**rest}",
         ["ReverseProxy:Routes:public:Metadata:Auth.Policy"] = "anonymous",
         ["ReverseProxy:Routes:public:Transforms:0:PathRemovePrefix"] = "/api",
+        ["ReverseProxy:Routes:steered:ClusterId"] = "orders",
+        ["ReverseProxy:Routes:steered:Match:Path"] = "/api/steered/{**rest}",
+        ["ReverseProxy:Routes:steered:Match:Headers:0:Name"] = "X-User-Id",
+        ["ReverseProxy:Routes:steered:Match:Headers:0:Values:0"] = "admin",
+        ["ReverseProxy:Routes:steered:Metadata:Auth.Policy"] = "anonymous",
     };
 
     public async Task InitializeAsync()
@@ -60,7 +69,7 @@ public sealed class GatewayEnvironment : IAsyncLifetime
             settings[key] = value;
         }
 
-        Factory = new GatewayFactory(settings);
+        Factory = new GatewayFactory(settings, _configureServices);
         Client = Factory.CreateClient();
         if (_waitForReady)
         {

@@ -63,6 +63,11 @@ public sealed class ConfigurationValidationTests : IAsyncLifetime
             ["services:billing:http:0"]
         },
         {
+            "identity service not configured",
+            "services:identity:http:0=",
+            ["Gateway:Authentication:Jwt:MetadataAddress", "services:identity:http:0"]
+        },
+        {
             "missing issuer",
             "Gateway:Authentication:Jwt:Issuer=",
             ["Gateway:Authentication:Jwt:Issuer is required"]
