@@ -1,6 +1,6 @@
 namespace Reference.Gateway.Authentication;
 
-/// <summary>Authentication log messages. Tokens are never logged: only a short SHA-256 prefix.</summary>
+/// <summary>Authentication log messages (event ids 2000-2099). Tokens are never logged: only a short SHA-256 prefix.</summary>
 internal static partial class AuthenticationLog
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Route {RouteId}: request without bearer credentials.")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Reference.Gateway.Authentication.Jwt;
 using Yarp.ReverseProxy.Configuration;
@@ -36,6 +37,19 @@ internal sealed class GatewayAuthenticationMiddleware(
             return;
         }
 
+        var caller = await AuthenticateAsync(context, routeId, policy);
+        if (caller is null)
+        {
+            return;
+        }
+
+        context.Features.Set(caller);
+        await next(context);
+    }
+
+    /// <summary>The caller, or null once an error response has been written. Its span ends before forwarding starts.</summary>
+    private async Task<AuthenticatedCaller?> AuthenticateAsync(HttpContext context, string routeId, RouteAuthenticationPolicy policy)
+    {
         using var activity = GatewayTelemetry.ActivitySource.StartActivity("gateway.authenticate");
         activity?.SetTag("gateway.route_id", routeId);
         activity?.SetTag("gateway.auth.policy", policy.Policy);
@@ -46,7 +60,7 @@ internal sealed class GatewayAuthenticationMiddleware(
             Reject(activity, "failure", AuthenticationErrors.InvalidRequest);
             AuthenticationLog.InvalidRequest(logger, routeId, credential.Problem!);
             await AuthenticationErrors.WriteInvalidRequestAsync(context, credential.Problem!);
-            return;
+            return null;
         }
 
         if (credential.Status == BearerCredentialStatus.Missing)
@@ -54,7 +68,7 @@ internal sealed class GatewayAuthenticationMiddleware(
             Reject(activity, "failure", AuthenticationErrors.MissingToken);
             AuthenticationLog.MissingToken(logger, routeId);
             await AuthenticationErrors.WriteMissingTokenAsync(context);
-            return;
+            return null;
         }
 
         var result = await validator.ValidateAsync(credential.Token!, context.RequestAborted);
@@ -63,7 +77,7 @@ internal sealed class GatewayAuthenticationMiddleware(
             Reject(activity, "failure", failure.Reason);
             AuthenticationLog.TokenRejected(logger, routeId, TokenHash.Prefix(credential.Token!), failure.Reason);
             await AuthenticationErrors.WriteInvalidTokenAsync(context, failure.Description);
-            return;
+            return null;
         }
 
         var caller = result.Caller!;
@@ -72,18 +86,17 @@ internal sealed class GatewayAuthenticationMiddleware(
             Reject(activity, "failure", AuthenticationErrors.InsufficientScope);
             AuthenticationLog.InsufficientScope(logger, routeId, caller.TokenHash, caller.ClientId, string.Join(' ', policy.RequiredScopes));
             await AuthenticationErrors.WriteInsufficientScopeAsync(context, policy.RequiredScopes);
-            return;
+            return null;
         }
 
         telemetry.RecordAuthentication("success", "ok");
         activity?.SetTag("gateway.auth.result", "success");
         activity?.SetTag("enduser.id", caller.Subject);
         AuthenticationLog.Authenticated(logger, routeId, caller.TokenHash, caller.Subject);
-        context.Features.Set(caller);
-        await next(context);
+        return caller;
     }
 
-    private void Reject(System.Diagnostics.Activity? activity, string result, string reason)
+    private void Reject(Activity? activity, string result, string reason)
     {
         telemetry.RecordAuthentication(result, reason);
         activity?.SetTag("gateway.auth.result", result);

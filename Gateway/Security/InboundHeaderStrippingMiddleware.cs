@@ -6,7 +6,7 @@ namespace Reference.Gateway.Security;
 /// Removes spoofable identity headers from every request. The header collection is case-insensitive and
 /// <c>Remove</c> drops every value, so all letter cases and all duplicates go at once.
 /// </summary>
-internal sealed partial class InboundHeaderStrippingMiddleware(
+internal sealed class InboundHeaderStrippingMiddleware(
     RequestDelegate next,
     IOptions<InboundHeaderOptions> options,
     ILogger<InboundHeaderStrippingMiddleware> logger)
@@ -20,17 +20,11 @@ internal sealed partial class InboundHeaderStrippingMiddleware(
         {
             if (headers.Remove(name))
             {
-                Log.HeaderStripped(logger, name);
+                SecurityLog.HeaderStripped(logger, name);
             }
         }
 
         return next(context);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Removed inbound identity header {HeaderName}: clients may not set it.")]
-        public static partial void HeaderStripped(ILogger logger, string headerName);
     }
 }
 

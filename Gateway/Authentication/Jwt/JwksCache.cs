@@ -21,7 +21,7 @@ internal readonly record struct JwksLookup(JwksLookupStatus Status, JsonWebKey? 
 /// and an unknown <c>kid</c> causes at most one refresh per <see cref="JwtValidationOptions.UnknownKeyRefreshInterval"/>.
 /// Concurrent refreshes share one fetch. A failed refresh keeps the last good keys.
 /// </summary>
-internal sealed partial class JwksCache : IDisposable
+internal sealed class JwksCache : IDisposable
 {
     public const string HttpClientName = "Reference.Gateway.Jwks";
 
@@ -79,7 +79,7 @@ internal sealed partial class JwksCache : IDisposable
         var refresh = JoinRefreshInFlight() ?? TryStartOnDemandRefresh(now);
         if (refresh is null)
         {
-            Log.UnknownKeyRefreshThrottled(_logger);
+            JwtLog.UnknownKeyRefreshThrottled(_logger);
             return new JwksLookup(keys is null ? JwksLookupStatus.KeysUnavailable : JwksLookupStatus.UnknownKey, null);
         }
 
@@ -172,7 +172,7 @@ internal sealed partial class JwksCache : IDisposable
             }
 
             _telemetry.RecordJwksRefresh("success");
-            Log.KeysRefreshed(_logger, keys.Count);
+            JwtLog.KeysRefreshed(_logger, keys.Count);
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested
@@ -185,7 +185,7 @@ internal sealed partial class JwksCache : IDisposable
             }
 
             _telemetry.RecordJwksRefresh("failure");
-            Log.RefreshFailed(_logger, _options.MetadataAddress, ex);
+            JwtLog.RefreshFailed(_logger, _options.MetadataAddress, ex);
             return false;
         }
     }
@@ -238,7 +238,7 @@ internal sealed partial class JwksCache : IDisposable
         foreach (var kid in duplicates)
         {
             keys.Remove(kid);
-            Log.DuplicateKeyId(_logger);
+            JwtLog.DuplicateKeyId(_logger);
         }
 
         if (keys.Count == 0)
@@ -250,19 +250,4 @@ internal sealed partial class JwksCache : IDisposable
     }
 
     private sealed record KeySet(IReadOnlyDictionary<string, JsonWebKey> Keys, DateTimeOffset FetchedAt);
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Loaded {KeyCount} signing keys from the issuer's JWKS.")]
-        public static partial void KeysRefreshed(ILogger logger, int keyCount);
-
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Could not refresh the issuer's signing keys from {MetadataAddress}; the last good keys stay in use.")]
-        public static partial void RefreshFailed(ILogger logger, Uri metadataAddress, Exception exception);
-
-        [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Unknown kid: a key refresh ran recently, not refreshing again yet.")]
-        public static partial void UnknownKeyRefreshThrottled(ILogger logger);
-
-        [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "The issuer's JWKS lists one kid for several keys; those keys are ignored.")]
-        public static partial void DuplicateKeyId(ILogger logger);
-    }
 }

@@ -8,7 +8,7 @@ namespace Reference.Gateway.Propagation.InternalTokens;
 /// start together: each writes its candidate to a private temp file and links it into place without
 /// overwriting; the first wins and every other replica reads the winner's key.
 /// </summary>
-internal static partial class InternalSigningKeyStore
+internal static class InternalSigningKeyStore
 {
     public const string KeyFileName = "internal-signing-es256.pem";
 
@@ -24,7 +24,7 @@ internal static partial class InternalSigningKeyStore
         }
 
         var key = Load(path);
-        Log.KeyLoaded(logger, key.KeyId);
+        InternalTokenLog.KeyLoaded(logger, key.KeyId);
         return key;
     }
 
@@ -64,11 +64,11 @@ internal static partial class InternalSigningKeyStore
 
             // No-overwrite move: on Unix a hard link, which fails atomically when the target exists.
             File.Move(temp, path, overwrite: false);
-            Log.KeyCreated(logger, path);
+            InternalTokenLog.KeyCreated(logger, path);
         }
         catch (IOException) when (File.Exists(path))
         {
-            Log.LostCreationRace(logger, path);
+            InternalTokenLog.LostCreationRace(logger, path);
         }
         finally
         {
@@ -90,17 +90,5 @@ internal static partial class InternalSigningKeyStore
             throw new InvalidOperationException(
                 $"The internal signing key file '{path}' is not a PKCS#8 P-256 private key. Remove it to generate a new key.", ex);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Generated a new internal signing key at {Path}.")]
-        public static partial void KeyCreated(ILogger logger, string path);
-
-        [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Another gateway created the internal signing key at {Path} first; using it.")]
-        public static partial void LostCreationRace(ILogger logger, string path);
-
-        [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Internal tokens are signed with key {KeyId}.")]
-        public static partial void KeyLoaded(ILogger logger, string keyId);
     }
 }

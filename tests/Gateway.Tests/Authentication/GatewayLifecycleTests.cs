@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -138,6 +139,34 @@ public sealed class GatewayLifecycleTests
         }
 
         Assert.Equal([("success", "ok"), ("failure", "missing_token"), ("anonymous", "anonymous")], recorded.ToArray());
+    }
+
+    [Fact]
+    public async Task Tracing_AuthenticatedRequest_AuthenticationAndMintingSpansInTheRequestTrace()
+    {
+        await using var env = new GatewayEnvironment(new Dictionary<string, string?>());
+        await env.InitializeAsync();
+        var subject = Guid.NewGuid().ToString("N");
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Reference.Gateway" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders/1");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", env.Idp.CreateToken(editPayload: p => p["sub"] = subject));
+        using var response = await env.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var authentication = Assert.Single(stopped, a => a.OperationName == "gateway.authenticate" && (string?)a.GetTagItem("enduser.id") == subject);
+        Assert.Equal("success", authentication.GetTagItem("gateway.auth.result"));
+        Assert.Equal("orders-read", authentication.GetTagItem("gateway.route_id"));
+        var minting = Assert.Single(stopped, a => a.OperationName == "gateway.internal_token.mint" && a.TraceId == authentication.TraceId);
+        Assert.Equal("orders-api", minting.GetTagItem("gateway.internal_token.audience"));
+        Assert.NotEqual(authentication.SpanId, minting.ParentSpanId);
     }
 
     private static async Task<string> PublishedKeyIdAsync(HttpClient client) =>
