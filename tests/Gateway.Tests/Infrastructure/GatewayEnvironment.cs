@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Reference.Gateway.Tests.Infrastructure;
@@ -12,6 +15,7 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     private readonly Dictionary<string, string?> _overrides;
     private readonly bool _waitForReady;
     private readonly Action<IServiceCollection>? _configureServices;
+    private readonly bool _useKestrel;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "reference-gateway-tests", Guid.NewGuid().ToString("N"));
 
     public GatewayEnvironment()
@@ -20,8 +24,12 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     }
 
     internal GatewayEnvironment(
-        Dictionary<string, string?> overrides, bool waitForReady = true, Action<IServiceCollection>? configureServices = null)
+        Dictionary<string, string?> overrides,
+        bool waitForReady = true,
+        Action<IServiceCollection>? configureServices = null,
+        bool useKestrel = false)
     {
+        _useKestrel = useKestrel;
         _overrides = overrides;
         _waitForReady = waitForReady;
         _configureServices = configureServices;
@@ -38,6 +46,9 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     public HttpClient Client { get; private set; } = null!;
 
     public string DataPath => _dataPath;
+
+    /// <summary>The gateway's real Kestrel address, when started with <c>useKestrel</c>.</summary>
+    public Uri? KestrelAddress { get; private set; }
 
     public static Dictionary<string, string?> Settings(FakeIdentityProvider idp, RecordingDownstream orders, RecordingDownstream inventory, string dataPath) => new()
     {
@@ -70,6 +81,13 @@ public sealed class GatewayEnvironment : IAsyncLifetime
         }
 
         Factory = new GatewayFactory(settings, _configureServices);
+        if (_useKestrel)
+        {
+            Factory.UseKestrel(0);
+            Factory.StartServer();
+            KestrelAddress = new Uri(Factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        }
+
         Client = Factory.CreateClient();
         if (_waitForReady)
         {

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Reference.Gateway.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Reference.Gateway.Tests.Routing;
 
