@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Reference.Gateway;
 using Reference.Gateway.Propagation.InternalTokens;
 
 namespace Microsoft.Extensions.Hosting;
@@ -16,7 +17,7 @@ internal static class InternalTokensServiceCollectionExtensions
         services.AddOptions<InternalTokenOptions>().BindConfiguration(InternalTokenOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InternalTokenOptions>, InternalTokenOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<Reference.Gateway.GatewayTelemetry>();
+        services.TryAddSingleton<GatewayTelemetry>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<InternalTokenOptions>>().Value;
