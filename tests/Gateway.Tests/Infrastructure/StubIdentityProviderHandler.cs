@@ -22,16 +22,15 @@ public sealed class StubIdentityProviderHandler : HttpMessageHandler
 
     public HttpStatusCode JwksStatus { get; set; } = HttpStatusCode.OK;
 
-    // One RSA key for every kid: generating keys is slow, and these tests are about lookups, not signatures.
-    private static readonly Lazy<RSAParameters> SharedKey = new(() =>
-    {
-        using var rsa = RSA.Create(2048);
-        return rsa.ExportParameters(false);
-    });
+    // One RSA key for every kid: generating keys is slow, and these tests are about lookups, not key separation.
+    private static readonly Lazy<RSA> SharedKey = new(() => RSA.Create(2048));
+
+    /// <summary>The private key behind every published kid.</summary>
+    public static RSA SigningKey => SharedKey.Value;
 
     public void AddRsaKey(string kid)
     {
-        var parameters = SharedKey.Value;
+        var parameters = SharedKey.Value.ExportParameters(false);
         lock (_gate)
         {
             _keys.Add(new() { ["kty"] = "RSA", ["kid"] = kid, ["use"] = "sig", ["n"] = Jws.B64(parameters.Modulus!), ["e"] = Jws.B64(parameters.Exponent!) });
