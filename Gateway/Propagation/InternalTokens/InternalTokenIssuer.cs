@@ -23,8 +23,6 @@ internal sealed class InternalTokenIssuer(
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly InternalTokenOptions _options = options.Value;
 
-    public string Issuer => _options.Issuer;
-
     public string Mint(AuthenticatedCaller caller, string audience, string requestId)
     {
         ArgumentNullException.ThrowIfNull(caller);

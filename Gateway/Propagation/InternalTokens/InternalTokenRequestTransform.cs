@@ -12,8 +12,6 @@ namespace Reference.Gateway.Propagation.InternalTokens;
 /// </summary>
 internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, string audience) : RequestTransform
 {
-    public string Audience => audience;
-
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
