@@ -146,6 +146,23 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
     }
 
     [Fact]
+    public async Task InternalTokenReplayedAtTheEdge_Returns401InvalidToken()
+    {
+        env.ClearRecordings();
+        using (var first = await SendAsync(HttpMethod.Get, OrdersPath, env.Idp.CreateToken()))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        var internalToken = Assert.Single(Assert.Single(env.Orders.Requests).Header("Authorization"))["Bearer ".Length..];
+        env.ClearRecordings();
+
+        using var response = await SendAsync(HttpMethod.Get, OrdersPath, internalToken);
+
+        await AssertRejectedAsync(response, HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
     public async Task NoToken_Returns401BareChallenge_DownstreamGetsNothing()
     {
         env.ClearRecordings();
