@@ -62,31 +62,6 @@ public sealed class ConfigurationValidationTests : IAsyncLifetime
             "ReverseProxy:Clusters:billing:Destinations:d:Address=http://billing|ReverseProxy:Clusters:billing:Metadata:Propagation.Audience=billing-api",
             ["services:billing:http:0"]
         },
-        {
-            "identity service not configured",
-            "services:identity:http:0=",
-            ["Gateway:Authentication:Jwt:MetadataAddress", "services:identity:http:0"]
-        },
-        {
-            "missing issuer",
-            "Gateway:Authentication:Jwt:Issuer=",
-            ["Gateway:Authentication:Jwt:Issuer is required"]
-        },
-        {
-            "HMAC algorithm allowed",
-            "Gateway:Authentication:Jwt:ValidAlgorithms:0=HS256",
-            ["Gateway:Authentication:Jwt:ValidAlgorithms:0 'HS256'"]
-        },
-        {
-            "internal token lifetime above five minutes",
-            "Gateway:InternalTokens:Lifetime=00:05:01",
-            ["Gateway:InternalTokens:Lifetime must be between 00:00:01 and 00:05:00"]
-        },
-        {
-            "invalid extra header name",
-            "Gateway:Security:InboundHeaders:AdditionalHeaders:1=X Bad",
-            ["Gateway:Security:InboundHeaders:AdditionalHeaders:1"]
-        },
     };
 
     public async Task InitializeAsync()
