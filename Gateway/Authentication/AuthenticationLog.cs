@@ -1,0 +1,20 @@
+namespace Reference.Gateway.Authentication;
+
+/// <summary>Authentication log messages (event ids 2000-2099). Tokens are never logged: only a short SHA-256 prefix.</summary>
+internal static partial class AuthenticationLog
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Route {RouteId}: request without bearer credentials.")]
+    public static partial void MissingToken(ILogger logger, string routeId);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Route {RouteId}: invalid request: {Problem}")]
+    public static partial void InvalidRequest(ILogger logger, string routeId, string problem);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Route {RouteId}: token {TokenHash} rejected: {Reason}.")]
+    public static partial void TokenRejected(ILogger logger, string routeId, string tokenHash, string reason);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Route {RouteId}: token {TokenHash} of client {ClientId} lacks scopes {RequiredScopes}.")]
+    public static partial void InsufficientScope(ILogger logger, string routeId, string tokenHash, string? clientId, string requiredScopes);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Route {RouteId}: token {TokenHash} accepted for subject {Subject}.")]
+    public static partial void Authenticated(ILogger logger, string routeId, string tokenHash, string subject);
+}

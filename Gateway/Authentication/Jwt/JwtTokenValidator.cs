@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Reference.Gateway.Authentication.Jwt;
+
+internal readonly record struct JwtValidationResult(AuthenticatedCaller? Caller, JwtValidationFailure? Failure);
+
+/// <summary>
+/// Validates a public access token: the structural pre-checks (<see cref="JwtPreValidator"/>), then the key
+/// by <c>kid</c> from the issuer's cached JWKS, then signature and claims with strict
+/// <see cref="TokenValidationParameters"/>, then the checks the handler does not make (<c>iat</c> in the future,
+/// a required <c>sub</c>).
+/// </summary>
+internal sealed class JwtTokenValidator
+{
+    private static readonly Dictionary<string, string> CurveByAlgorithm = new(StringComparer.Ordinal)
+    {
+        ["ES256"] = "P-256",
+        ["ES384"] = "P-384",
+        ["ES512"] = "P-521",
+    };
+
+    private readonly JwksCache _keys;
+    private readonly JwtValidationOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly TokenValidationParameters _template;
+
+    public JwtTokenValidator(JwksCache keys, IOptions<JwtValidationOptions> options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _keys = keys;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _template = new TokenValidationParameters
+        {
+            ValidIssuer = _options.Issuer,
+            ValidateIssuer = true,
+            ValidAudience = _options.Audience,
+            ValidateAudience = true,
+            RequireAudience = true,
+            IgnoreTrailingSlashWhenValidatingAudience = false,
+            ValidAlgorithms = [.. _options.ValidAlgorithms],
+            ValidTypes = ["at+jwt", "application/at+jwt"],
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            RequireSignedTokens = true,
+            ClockSkew = _options.ClockSkew,
+            TryAllIssuerSigningKeys = false,
+            ValidateIssuerSigningKey = false,
+            ValidateTokenReplay = false,
+            ValidateWithLKG = false,
+            SaveSigninToken = false,
+            LogValidationExceptions = false,
+            LifetimeValidator = ValidateLifetime,
+        };
+    }
+
+    public async ValueTask<JwtValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var pre = JwtPreValidator.Check(token, _options);
+        if (pre.Failure is not null)
+        {
+            return Fail(pre.Failure);
+        }
+
+        var header = pre.Header!;
+        var lookup = await _keys.GetSigningKeyAsync(header.KeyId, cancellationToken);
+        switch (lookup.Status)
+        {
+            case JwksLookupStatus.KeysUnavailable:
+                return Fail(JwtValidationFailure.KeysUnavailable);
+            case JwksLookupStatus.UnknownKey:
+                return Fail(JwtValidationFailure.UnknownSigningKey);
+        }
+
+        var key = lookup.Key!;
+        if (!KeyFitsAlgorithm(key, header.Algorithm))
+        {
+            return Fail(JwtValidationFailure.KeyMismatch);
+        }
+
+        var parameters = _template.Clone();
+        parameters.IssuerSigningKeys = [key];
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return Fail(Map(result.Exception));
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        if (jwt.IssuedAt != DateTime.MinValue && new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) > now + _options.ClockSkew)
+        {
+            return Fail(JwtValidationFailure.NotYetValid);
+        }
+
+        // The internal token must expire no later than this one and still be worth sending: a token within a
+        // second of its expiry (or inside the clock-skew grace) is treated as expired.
+        if (new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) - now < TimeSpan.FromSeconds(1))
+        {
+            return Fail(JwtValidationFailure.Expired);
+        }
+
+        var payload = pre.Payload!;
+        if (string.IsNullOrEmpty(payload.Subject))
+        {
+            return Fail(JwtValidationFailure.MissingSubject);
+        }
+
+        var scopes = (payload.Scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var caller = new AuthenticatedCaller(
+            payload.Subject,
+            payload.ClientId,
+            scopes,
+            payload.TenantId,
+            payload.Issuer,
+            new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero),
+            TokenHash.Prefix(token));
+        return new JwtValidationResult(caller, null);
+    }
+
+    // The handler's own lifetime check reads the system clock; this one reads the injected TimeProvider.
+    // The exceptions it throws are the handler's, so the result maps the same way.
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = _timeProvider.GetUtcNow().UtcDateTime;
+        if (expires is null)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiration time.");
+        }
+
+        if (notBefore is { } nbf && expires.Value <= nbf)
+        {
+            throw new SecurityTokenInvalidLifetimeException("The token expires before it becomes valid.");
+        }
+
+        if (notBefore is { } start && start > now + parameters.ClockSkew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not yet valid.");
+        }
+
+        if (expires.Value < now - parameters.ClockSkew)
+        {
+            throw new SecurityTokenExpiredException("The token has expired.");
+        }
+
+        return true;
+    }
+
+    private static JwtValidationResult Fail(JwtValidationFailure failure) => new(null, failure);
+
+    private static bool KeyFitsAlgorithm(JsonWebKey key, string algorithm)
+    {
+        if (!string.IsNullOrEmpty(key.Alg) && !string.Equals(key.Alg, algorithm, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return CurveByAlgorithm.TryGetValue(algorithm, out var curve)
+            ? string.Equals(key.Kty, "EC", StringComparison.Ordinal) && string.Equals(key.Crv, curve, StringComparison.Ordinal)
+            : string.Equals(key.Kty, "RSA", StringComparison.Ordinal);
+    }
+
+    private static JwtValidationFailure Map(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => JwtValidationFailure.Expired,
+        SecurityTokenNotYetValidException => JwtValidationFailure.NotYetValid,
+        SecurityTokenNoExpirationException => JwtValidationFailure.MissingExpiration,
+        SecurityTokenInvalidLifetimeException => JwtValidationFailure.Invalid,
+        SecurityTokenInvalidIssuerException => JwtValidationFailure.InvalidIssuer,
+        SecurityTokenInvalidAudienceException => JwtValidationFailure.InvalidAudience,
+        SecurityTokenInvalidTypeException => JwtValidationFailure.InvalidType,
+        SecurityTokenInvalidAlgorithmException => JwtValidationFailure.UnsupportedAlgorithm,
+        SecurityTokenSignatureKeyNotFoundException => JwtValidationFailure.UnknownSigningKey,
+        SecurityTokenInvalidSignatureException => JwtValidationFailure.InvalidSignature,
+        SecurityTokenMalformedException => JwtValidationFailure.Malformed,
+        _ => JwtValidationFailure.Invalid,
+    };
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace Reference.Gateway.Propagation.InternalTokens;
+
+/// <summary>The internal tokens the gateway mints for downstream services (section <c>Gateway:InternalTokens</c>).</summary>
+internal sealed class InternalTokenOptions
+{
+    public const string SectionName = "Gateway:InternalTokens";
+
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>The <c>iss</c> of internal tokens; never the public issuer, so one can never pass for the other.</summary>
+    public string Issuer { get; set; } = "urn:reference:gateway";
+
+    /// <summary>Upper bound on an internal token's lifetime (also bounded by the original token's remaining lifetime).</summary>
+    public TimeSpan Lifetime { get; set; } = MaxLifetime;
+
+    /// <summary>Where generated keys live (<c>{DataPath}/keys</c>), relative to the content root unless absolute.</summary>
+    public string DataPath { get; set; } = ".data";
+}
+
+internal sealed class InternalTokenOptionsValidator : IValidateOptions<InternalTokenOptions>
+{
+    private const string Prefix = InternalTokenOptions.SectionName + ":";
+
+    public ValidateOptionsResult Validate(string? name, InternalTokenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Issuer) || !Uri.TryCreate(options.Issuer, UriKind.Absolute, out _))
+        {
+            failures.Add($"{Prefix}Issuer is required and must be an absolute URI (e.g. urn:reference:gateway).");
+        }
+
+        if (options.Lifetime < TimeSpan.FromSeconds(1) || options.Lifetime > InternalTokenOptions.MaxLifetime)
+        {
+            failures.Add($"{Prefix}Lifetime must be between 00:00:01 and 00:05:00; got {options.Lifetime}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataPath))
+        {
+            failures.Add($"{Prefix}DataPath is required.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

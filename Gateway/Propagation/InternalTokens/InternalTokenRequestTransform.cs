@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Microsoft.Net.Http.Headers;
+using Reference.Gateway.Authentication;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Reference.Gateway.Propagation.InternalTokens;
+
+/// <summary>
+/// Replaces the proxied request's Authorization header with a freshly minted internal token for
+/// <paramref name="audience"/>. Without an authenticated caller it refuses to forward (YARP answers 502).
+/// </summary>
+internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, string audience) : RequestTransform
+{
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.ProxyRequest.Headers.Remove(HeaderNames.Authorization);
+        var caller = context.HttpContext.Features.Get<AuthenticatedCaller>()
+            ?? throw new InvalidOperationException("No authenticated caller on a route that requires one; refusing to forward.");
+        var requestId = Activity.Current is { } activity && activity.IdFormat == ActivityIdFormat.W3C
+            ? activity.TraceId.ToHexString()
+            : context.HttpContext.TraceIdentifier;
+        var token = issuer.Mint(caller, audience, requestId);
+        context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Reference.Gateway.Authentication.Jwt;
+using Reference.Gateway.Tests.Infrastructure;
+using Reference.TestUtilities;
+
+namespace Reference.Gateway.Tests.Authentication.Jwt;
+
+public sealed class JwksCacheTests : IDisposable
+{
+    private readonly StubIdentityProviderHandler _idp = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly JwksCache _cache;
+
+    public JwksCacheTests()
+    {
+        _idp.AddRsaKey("key-1");
+        var options = new JwtValidationOptions { Issuer = StubIdentityProviderHandler.Issuer, MetadataAddress = new Uri("https://idp.test/.well-known/openid-configuration") };
+        _cache = new JwksCache(
+            new StubHttpClientFactory(_idp),
+            Options.Create(options),
+            _time,
+            new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            NullLogger<JwksCache>.Instance);
+    }
+
+    [Fact]
+    public async Task GetSigningKey_KnownKid_NeverFetchesPerRequest()
+    {
+        Assert.True(await _cache.RefreshAsync(CancellationToken.None));
+
+        for (var i = 0; i < 50; i++)
+        {
+            var lookup = await _cache.GetSigningKeyAsync("key-1", CancellationToken.None);
+            Assert.Equal(JwksLookupStatus.Found, lookup.Status);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(1, _idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task GetSigningKey_UnknownKid_RefreshesAtMostOncePerInterval()
+    {
+        await _cache.RefreshAsync(CancellationToken.None);
+
+        var first = await _cache.GetSigningKeyAsync("nope-1", CancellationToken.None);
+        Assert.Equal(JwksLookupStatus.UnknownKey, first.Status);
+        Assert.Equal(2, _idp.JwksRequests);
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(JwksLookupStatus.UnknownKey, (await _cache.GetSigningKeyAsync($"storm-{i}", CancellationToken.None)).Status);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(JwksLookupStatus.UnknownKey, (await _cache.GetSigningKeyAsync("nope-2", CancellationToken.None)).Status);
+        Assert.Equal(2, _idp.JwksRequests);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(JwksLookupStatus.UnknownKey, (await _cache.GetSigningKeyAsync("nope-3", CancellationToken.None)).Status);
+        Assert.Equal(3, _idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task GetSigningKey_RotatedKey_FoundAfterOneRefresh()
+    {
+        await _cache.RefreshAsync(CancellationToken.None);
+        _idp.AddRsaKey("key-2");
+
+        var lookup = await _cache.GetSigningKeyAsync("key-2", CancellationToken.None);
+
+        Assert.Equal(JwksLookupStatus.Found, lookup.Status);
+        Assert.Equal("key-2", lookup.Key!.Kid);
+        Assert.Equal(2, _idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task GetSigningKey_ConcurrentUnknownKids_CoalesceIntoOneFetch()
+    {
+        await _cache.RefreshAsync(CancellationToken.None);
+        _idp.AddRsaKey("key-2");
+        _idp.Hold();
+
+        var lookups = Enumerable.Range(0, 40)
+            .Select(i => _cache.GetSigningKeyAsync(i % 2 == 0 ? "key-2" : $"unknown-{i}", CancellationToken.None).AsTask())
+            .ToArray();
+        await _idp.WaitForJwksRequestsAsync(2);
+        _idp.Release();
+        var results = await Task.WhenAll(lookups);
+
+        Assert.Equal(2, _idp.JwksRequests);
+        Assert.All(results.Where((_, i) => i % 2 == 0), r => Assert.Equal(JwksLookupStatus.Found, r.Status));
+        Assert.All(results.Where((_, i) => i % 2 == 1), r => Assert.Equal(JwksLookupStatus.UnknownKey, r.Status));
+    }
+
+    [Fact]
+    public async Task GetSigningKey_CacheDurationPassed_RefreshesInBackgroundAndServesCurrentKeys()
+    {
+        await _cache.RefreshAsync(CancellationToken.None);
+        _idp.Hold();
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        var lookup = await _cache.GetSigningKeyAsync("key-1", CancellationToken.None);
+
+        Assert.Equal(JwksLookupStatus.Found, lookup.Status);
+        await _idp.WaitForJwksRequestsAsync(2);
+        _idp.Release();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (_cache.KeysFetchedAt != _time.GetUtcNow())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        Assert.Equal(JwksLookupStatus.Found, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
+        Assert.Equal(2, _idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task GetSigningKey_RefreshFails_LastGoodKeysStayInUse()
+    {
+        await _cache.RefreshAsync(CancellationToken.None);
+        _idp.JwksStatus = HttpStatusCode.InternalServerError;
+        _time.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.False(await _cache.RefreshAsync(CancellationToken.None));
+        var lookup = await _cache.GetSigningKeyAsync("key-1", CancellationToken.None);
+
+        Assert.Equal(JwksLookupStatus.Found, lookup.Status);
+        Assert.True(_cache.HasKeys);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_DiscoveryIssuerMismatch_LoadsNoKeys()
+    {
+        _idp.DiscoveryIssuer = "https://idp.test/";
+
+        Assert.False(await _cache.RefreshAsync(CancellationToken.None));
+
+        Assert.False(_cache.HasKeys);
+        Assert.Equal(0, _idp.JwksRequests);
+        Assert.Equal(JwksLookupStatus.KeysUnavailable, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_DuplicateKid_BothKeysIgnored()
+    {
+        _idp.AddRsaKey("key-1");
+        _idp.AddRsaKey("key-3");
+
+        Assert.True(await _cache.RefreshAsync(CancellationToken.None));
+
+        Assert.Equal(JwksLookupStatus.Found, (await _cache.GetSigningKeyAsync("key-3", CancellationToken.None)).Status);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(JwksLookupStatus.UnknownKey, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
+    }
+
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _idp.Dispose();
+        _services.Dispose();
+    }
+}

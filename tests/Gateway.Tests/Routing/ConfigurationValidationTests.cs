@@ -1,0 +1,146 @@
+using Microsoft.Extensions.DependencyInjection;
+using Reference.Gateway.Tests.Infrastructure;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Reference.Gateway.Tests.Routing;
+
+/// <summary>Bad route metadata or options stop the gateway at startup, with a message naming the route and key.</summary>
+public sealed class ConfigurationValidationTests : IAsyncLifetime
+{
+    private FakeIdentityProvider Idp { get; } = new();
+
+    private RecordingDownstream Orders { get; } = new();
+
+    private RecordingDownstream Inventory { get; } = new();
+
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "reference-gateway-tests", Guid.NewGuid().ToString("N"));
+
+    public static TheoryData<string, string, string[]> InvalidConfigurations => new()
+    {
+        {
+            "missing Auth.Policy",
+            "ReverseProxy:Routes:open:ClusterId=orders|ReverseProxy:Routes:open:Match:Path=/open/{**rest}",
+            ["Route 'open'", "'Auth.Policy' is required", "ReverseProxy:Routes:open:Metadata:Auth.Policy"]
+        },
+        {
+            "unknown Auth.Policy",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy=basic",
+            ["Route 'orders-read'", "unknown value 'basic'", "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy"]
+        },
+        {
+            "policy in the wrong case",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy=JWT",
+            ["Route 'orders-read'", "unknown value 'JWT'"]
+        },
+        {
+            "scopes on an anonymous route",
+            "ReverseProxy:Routes:pub:ClusterId=orders|ReverseProxy:Routes:pub:Match:Path=/pub/{**rest}|ReverseProxy:Routes:pub:Metadata:Auth.Policy=anonymous|ReverseProxy:Routes:pub:Metadata:Auth.Scopes=orders.read",
+            ["Route 'pub'", "'Auth.Scopes' is set on an anonymous route", "ReverseProxy:Routes:pub:Metadata:Auth.Scopes"]
+        },
+        {
+            "misspelled Auth key",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Scope=orders.read",
+            ["Route 'orders-read'", "unknown metadata key 'Auth.Scope'"]
+        },
+        {
+            "scope with a forbidden character",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Scopes=orders\"read",
+            ["Route 'orders-read'", "ReverseProxy:Routes:orders-read:Metadata:Auth.Scopes"]
+        },
+        {
+            "jwt route to a cluster without Propagation.Audience",
+            "ReverseProxy:Clusters:bare:Destinations:d:Address=http://orders|ReverseProxy:Routes:bare:ClusterId=bare|ReverseProxy:Routes:bare:Match:Path=/bare/{**rest}|ReverseProxy:Routes:bare:Metadata:Auth.Policy=jwt",
+            ["Route 'bare'", "cluster 'bare'", "ReverseProxy:Clusters:bare:Metadata:Propagation.Audience"]
+        },
+        {
+            "HashCookie session affinity",
+            "ReverseProxy:Clusters:orders:SessionAffinity:Enabled=true|ReverseProxy:Clusters:orders:SessionAffinity:Policy=HashCookie",
+            ["Cluster 'orders'", "HashCookie", "ReverseProxy:Clusters:orders:SessionAffinity:Policy"]
+        },
+        {
+            "destination service without endpoint",
+            "ReverseProxy:Clusters:billing:Destinations:d:Address=http://billing|ReverseProxy:Clusters:billing:Metadata:Propagation.Audience=billing-api",
+            ["services:billing:http:0"]
+        },
+    };
+
+    public async Task InitializeAsync()
+    {
+        await Idp.StartAsync();
+        await Orders.StartAsync();
+        await Inventory.StartAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidConfigurations))]
+    public async Task Startup_InvalidConfiguration_FailsNamingTheKey(string name, string overrides, string[] expectedFragments)
+    {
+        var settings = GatewayEnvironment.Settings(Idp, Orders, Inventory, _dataPath);
+        foreach (var pair in overrides.Split('|'))
+        {
+            var separator = pair.IndexOf('=', StringComparison.Ordinal);
+            settings[pair[..separator]] = pair[(separator + 1)..];
+        }
+
+        await using var factory = new GatewayFactory(settings);
+
+        var exception = Record.Exception(() => factory.CreateClient());
+
+        Assert.NotNull(exception);
+        var messages = AllMessages(exception);
+        foreach (var fragment in expectedFragments)
+        {
+            Assert.True(messages.Contains(fragment, StringComparison.Ordinal), $"{name}: '{fragment}' not in: {messages}");
+        }
+
+        Assert.Empty(Orders.Requests);
+    }
+
+    [Fact]
+    public async Task Startup_DefaultConfiguration_NoClusterUsesHashCookieAffinity()
+    {
+        await using var factory = new GatewayFactory(GatewayEnvironment.Settings(Idp, Orders, Inventory, _dataPath));
+        using var client = factory.CreateClient();
+
+        var config = factory.Services.GetRequiredService<IProxyConfigProvider>().GetConfig();
+
+        Assert.NotEmpty(config.Routes);
+        Assert.Contains(config.Clusters, c => c.ClusterId == "orders");
+        Assert.DoesNotContain(config.Clusters, c => string.Equals(c.SessionAffinity?.Policy, "HashCookie", StringComparison.OrdinalIgnoreCase));
+        Assert.All(config.Routes, r => Assert.True(r.Metadata?.ContainsKey("Auth.Policy"), r.RouteId));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Idp.DisposeAsync();
+        await Orders.DisposeAsync();
+        await Inventory.DisposeAsync();
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+    }
+
+    private static string AllMessages(Exception exception)
+    {
+        var messages = new List<string>();
+        var pending = new Stack<Exception>([exception]);
+        while (pending.TryPop(out var current))
+        {
+            messages.Add(current.Message);
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    pending.Push(inner);
+                }
+            }
+            else if (current.InnerException is not null)
+            {
+                pending.Push(current.InnerException);
+            }
+        }
+
+        return string.Join(" | ", messages);
+    }
+}
