@@ -133,8 +133,12 @@ public sealed class RedisTimeoutException : RedisException
     }
 }
 
-/// <summary>The server sent bytes that are not valid RESP2; the connection was reset.</summary>
-public sealed class RedisProtocolException : RedisException
+/// <summary>
+/// The server sent bytes that are not valid RESP2 (malformed, truncated or oversized). The connection was
+/// reset: the command whose reply was being read gets this exception, the others in flight a
+/// <see cref="RedisConnectionException"/>; later commands use a new connection.
+/// </summary>
+public sealed class RedisProtocolException : RedisConnectionException
 {
     /// <summary>Creates the exception.</summary>
     public RedisProtocolException()
@@ -150,6 +154,12 @@ public sealed class RedisProtocolException : RedisException
     /// <summary>Creates the exception with a message and a cause.</summary>
     public RedisProtocolException(string message, Exception? innerException)
         : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception naming the endpoint.</summary>
+    public RedisProtocolException(string endPoint, string message, Exception? innerException)
+        : base(endPoint, message, innerException)
     {
     }
 }

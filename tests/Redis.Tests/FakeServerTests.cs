@@ -33,11 +33,46 @@ public sealed class FakeServerTests
         });
         await using var client = new RedisClient(server.Options());
 
-        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.PingAsync());
+        var error = await Assert.ThrowsAsync<RedisProtocolException>(() => client.PingAsync());
 
-        Assert.IsType<RedisProtocolException>(error.InnerException);
+        Assert.Equal($"127.0.0.1:{server.Port}", error.EndPoint);
         Assert.True(await client.PingAsync() >= TimeSpan.Zero);
         Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task MalformedReply_SeveralInFlight_EarlierGetsItsReplyLaterOnesFailWithoutForeignReplies()
+    {
+        await using var server = new FakeRedisServer(async (connection, index) =>
+        {
+            if (index == 0)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    await connection.ReadCommandAsync();
+                }
+
+                await connection.WriteAsync(":1\r\n?bad\r\n:3\r\n");
+                await connection.WaitForCloseAsync();
+                return;
+            }
+
+            while (await connection.ReadCommandAsync() is not null)
+            {
+                await connection.WriteAsync(":7\r\n");
+            }
+        });
+        await using var client = new RedisClient(server.Options());
+
+        var first = client.IncrementAsync("a");
+        var second = client.IncrementAsync("b");
+        var third = client.IncrementAsync("c");
+
+        Assert.Equal(1, await first);
+        await Assert.ThrowsAsync<RedisProtocolException>(() => second);
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => third);
+        Assert.IsNotType<RedisProtocolException>(error);
+        Assert.Equal(7, await client.IncrementAsync("d"));
     }
 
     [Fact]
@@ -59,9 +94,9 @@ public sealed class FakeServerTests
         });
         await using var client = new RedisClient(server.Options());
 
-        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.GetAsync("k"));
+        var error = await Assert.ThrowsAsync<RedisProtocolException>(() => client.GetAsync("k"));
 
-        Assert.IsType<RedisProtocolException>(error.InnerException);
+        Assert.Contains("truncated", error.Message + error.InnerException?.Message, StringComparison.Ordinal);
         Assert.Equal("abc", (await client.GetAsync("k")).ToString());
     }
 
@@ -114,9 +149,9 @@ public sealed class FakeServerTests
         });
         await using var client = new RedisClient(server.Options(o => o.MaxReplyLength = 1024 * 1024));
 
-        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.PingAsync());
+        var error = await Assert.ThrowsAsync<RedisProtocolException>(() => client.PingAsync());
 
-        Assert.IsType<RedisProtocolException>(error.InnerException);
+        Assert.Equal($"127.0.0.1:{server.Port}", error.EndPoint);
         Assert.True(await client.PingAsync() >= TimeSpan.Zero);
     }
 
@@ -132,9 +167,9 @@ public sealed class FakeServerTests
         });
         await using var client = new RedisClient(server.Options());
 
-        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.PingAsync());
+        var error = await Assert.ThrowsAsync<RedisProtocolException>(() => client.PingAsync());
 
-        Assert.IsType<RedisProtocolException>(error.InnerException);
+        Assert.Equal($"127.0.0.1:{server.Port}", error.EndPoint);
         Assert.True(await client.PingAsync() >= TimeSpan.Zero);
     }
 

@@ -409,11 +409,16 @@ internal sealed class RedisMultiplexer : IAsyncDisposable
         var failed = 0;
         while (session.InFlight.TryDequeue(out var command))
         {
-            failed++;
-            command.TrySetException(new RedisConnectionException(
-                Options.EndPoint,
-                $"The connection to Redis at {Options.EndPoint} was lost before the reply to {command.Command} arrived ({reason}); the command may or may not have run.",
-                cause));
+            // The oldest command is the one whose reply was being parsed when the protocol broke.
+            command.TrySetException(failed++ == 0 && cause is RedisProtocolException
+                ? new RedisProtocolException(
+                    Options.EndPoint,
+                    $"Redis at {Options.EndPoint} sent an invalid reply to {command.Command} ({reason}); the connection was reset.",
+                    cause)
+                : new RedisConnectionException(
+                    Options.EndPoint,
+                    $"The connection to Redis at {Options.EndPoint} was lost before the reply to {command.Command} arrived ({reason}); the command may or may not have run.",
+                    cause));
         }
 
         if (cause is not ObjectDisposedException)
