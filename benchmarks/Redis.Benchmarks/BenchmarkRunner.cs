@@ -29,6 +29,11 @@ internal static class BenchmarkRunner
             var connectionString = $"{endPoint},abortConnect=false,syncTimeout=10000" + (password is null ? string.Empty : $",password={password}");
             var options = RedisConnectionOptions.Parse(connectionString);
             Console.WriteLine($"Server {options.EndPoint}; {settings.Requests:N0} requests per run; {settings.ValueSize}-byte values; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+            if (File.Exists("/proc/loadavg"))
+            {
+                Console.WriteLine($"Load average before the run: {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
+            }
+
             Console.WriteLine();
 
             var rows = new List<Row>();
