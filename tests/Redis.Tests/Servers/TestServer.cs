@@ -76,17 +76,12 @@ public sealed class TestServer : IAsyncDisposable
                     "--dir", _dataDirectory, "--loglevel", "warning",
                 },
             }
-            : new ProcessStartInfo("dotnet")
-            {
-                ArgumentList =
-                {
-                    GarnetPath.Value ?? throw new InvalidOperationException(UnavailableReason(Kind)),
-                    "--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    "--auth", "Password", "--password", Password, "--lua",
-                },
-                Environment = { ["DOTNET_ROLL_FORWARD"] = "Major", ["DOTNET_gcServer"] = "0" },
-            };
-        startInfo.WorkingDirectory = _dataDirectory;
+            : GarnetStartInfo();
+        if (string.IsNullOrEmpty(startInfo.WorkingDirectory))
+        {
+            startInfo.WorkingDirectory = _dataDirectory;
+        }
+
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
         startInfo.UseShellExecute = false;
@@ -96,6 +91,36 @@ public sealed class TestServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         await WaitUntilListeningAsync();
+    }
+
+    private ProcessStartInfo GarnetStartInfo()
+    {
+        var location = GarnetPath.Value ?? throw new InvalidOperationException(UnavailableReason(Kind));
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            // Garnet 2.2.8 ships net8.0..net10.0 builds; roll forward in case only a newer runtime is installed.
+            Environment = { ["DOTNET_ROLL_FORWARD"] = "Major", ["DOTNET_gcServer"] = "0" },
+        };
+        if (location.StartsWith("tool-run:", StringComparison.Ordinal))
+        {
+            startInfo.WorkingDirectory = location["tool-run:".Length..];
+            foreach (var arg in new[] { "tool", "run", "garnet-server", "--" })
+            {
+                startInfo.ArgumentList.Add(arg);
+            }
+        }
+        else
+        {
+            startInfo.WorkingDirectory = _dataDirectory;
+            startInfo.ArgumentList.Add(location);
+        }
+
+        foreach (var arg in new[] { "--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--auth", "Password", "--password", Password, "--lua" })
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        return startInfo;
     }
 
     public async Task KillAsync()
@@ -169,6 +194,10 @@ public sealed class TestServer : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// GarnetServer.dll in the NuGet cache, or else "tool-run:{repository root}" when `dotnet tool restore`
+    /// succeeds there (the tool is then started with `dotnet tool run garnet-server`).
+    /// </summary>
     private static string? FindGarnet()
     {
         if (LocateGarnetDll() is { } found)
@@ -176,7 +205,6 @@ public sealed class TestServer : IAsyncDisposable
             return found;
         }
 
-        // The tool manifest is at the repository root: restore it once, then look again.
         var root = AppContext.BaseDirectory;
         while (root is not null && !File.Exists(Path.Combine(root, ".config", "dotnet-tools.json")))
         {
@@ -190,15 +218,32 @@ public sealed class TestServer : IAsyncDisposable
 
         try
         {
-            using var restore = Process.Start(new ProcessStartInfo("dotnet", "tool restore") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true });
-            restore?.WaitForExit(TimeSpan.FromMinutes(2));
+            using var restore = Process.Start(new ProcessStartInfo("dotnet", "tool restore")
+            {
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (restore is null)
+            {
+                return null;
+            }
+
+            var output = restore.StandardOutput.ReadToEndAsync();
+            var error = restore.StandardError.ReadToEndAsync();
+            if (!restore.WaitForExit(TimeSpan.FromMinutes(3)))
+            {
+                restore.Kill(entireProcessTree: true);
+                return null;
+            }
+
+            Task.WaitAll(output, error);
+            return restore.ExitCode == 0 ? LocateGarnetDll() ?? "tool-run:" + root : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
             return null;
         }
-
-        return LocateGarnetDll();
     }
 
     private static string? LocateGarnetDll()
