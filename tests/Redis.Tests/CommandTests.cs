@@ -422,6 +422,23 @@ public abstract class CommandTests<TFixture>(TFixture fixture)
     }
 
     [Fact]
+    public async Task PubSub_TwoHandlersOneThrows_OtherStillReceivesAndLastDisposeUnsubscribes()
+    {
+        var channel = NewKey("handlers");
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var faulty = await Client.SubscribeAsync(channel, _ => throw new InvalidOperationException("handler bug"));
+        var healthy = await Client.SubscribeAsync(channel, message => received.TrySetResult(message.Message.ToString()));
+
+        Assert.Equal(1, await Client.PublishAsync(channel, "first"));
+        Assert.Equal("first", await received.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await faulty.DisposeAsync();
+        Assert.Equal(1, await Client.PublishAsync(channel, "second"));
+        await healthy.DisposeAsync();
+
+        Assert.Equal(0, await Client.PublishAsync(channel, "third"));
+    }
+
+    [Fact]
     public async Task Execute_ArbitraryCommand_ReturnsRawReply()
     {
         var key = NewKey("exec");
