@@ -54,6 +54,18 @@ public abstract class CommandTests<TFixture>(TFixture fixture)
     }
 
     [Fact]
+    public async Task GetSet_LargeMultiByteString_RoundTrips()
+    {
+        var key = NewKey("unicode");
+        var text = string.Concat(Enumerable.Repeat("ключ-€-😀-\r\n-", 10_000));
+
+        await Client.SetAsync(key, text);
+
+        Assert.Equal(text, (await Client.GetAsync(key)).ToString());
+        Assert.Equal(Encoding.UTF8.GetByteCount(text), (await Client.GetAsync(key)).ToArray()!.Length);
+    }
+
+    [Fact]
     public async Task Set_ReadOnlyMemorySlice_SendsOnlyTheSlice()
     {
         var key = NewKey("slice");
