@@ -320,6 +320,22 @@ public abstract class CommandTests<TFixture>(TFixture fixture)
     }
 
     [Fact]
+    public async Task SetMembers_TwentyThousandMembers_ReplyArrivingInManyPiecesIsComplete()
+    {
+        var key = NewKey("bigset");
+        var members = Enumerable.Range(0, 20_000).Select(i => $"member-{i:D6}-{new string('m', 40)}").ToArray();
+        foreach (var chunk in members.Chunk(2_000))
+        {
+            await Client.SetAddAsync(key, chunk.Select(RedisValue.FromString));
+        }
+
+        var read = await Client.SetMembersAsync(key);
+
+        Assert.Equal(members.Order(), read.Select(m => m.ToString()).Order());
+        Assert.Equal("PONG", (await Client.ExecuteAsync("PING")).ToString());
+    }
+
+    [Fact]
     public async Task WrongType_CommandOnOtherType_ThrowsWrongType()
     {
         var stringKey = NewKey("wt-string");

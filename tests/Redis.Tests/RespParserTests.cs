@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using Reference.Redis.Protocol;
 
@@ -63,6 +64,83 @@ public sealed class RespParserTests
         Assert.Equal("hello", array.Items[0].ToString());
         Assert.Equal(7, array.Items[1].ToInt64());
         Assert.Equal("NEXT", next.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidReplies))]
+    public void ReplyReader_FedOneByteAtATime_ParsesEachReplyOnce(string wire, RedisResultKind kind, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(wire + wire);
+        var replies = new RespReplyReader(1024);
+        var pending = new List<byte>();
+        var results = new List<RedisResult>();
+        foreach (var b in bytes)
+        {
+            pending.Add(b);
+            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(pending.ToArray()));
+            while (replies.TryRead(ref reader, out var result))
+            {
+                results.Add(result);
+            }
+
+            pending.RemoveRange(0, (int)reader.Consumed);
+        }
+
+        Assert.Equal(2, results.Count);
+        Assert.All(results, result =>
+        {
+            Assert.Equal(kind, result.Kind);
+            Assert.Equal(text, result.ToString());
+        });
+        Assert.Empty(pending);
+        Assert.False(replies.InProgress);
+    }
+
+    [Fact]
+    public void ReplyReader_LargeArrayInChunks_KeepsReceivedElements()
+    {
+        var wire = new StringBuilder("*1000\r\n");
+        for (var i = 0; i < 1000; i++)
+        {
+            wire.Append(CultureInfo.InvariantCulture, $"$4\r\n{i:D4}\r\n");
+        }
+
+        var bytes = Encoding.ASCII.GetBytes(wire.ToString());
+        var replies = new RespReplyReader(1 << 20);
+        var offset = 0;
+        RedisResult? complete = null;
+        while (offset < bytes.Length)
+        {
+            var length = Math.Min(100, bytes.Length - offset);
+            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes, offset, length));
+            if (replies.TryRead(ref reader, out var result))
+            {
+                complete = result;
+            }
+
+            Assert.True(reader.Consumed > 0 || length < 10);
+            offset += (int)reader.Consumed;
+            if (reader.Consumed == 0)
+            {
+                break;
+            }
+        }
+
+        Assert.NotNull(complete);
+        Assert.Equal(1000, complete.Value.Items.Count);
+        Assert.Equal("0999", complete.Value.Items[999].ToString());
+    }
+
+    [Fact]
+    public void ReplyReader_HugeArrayHeader_AllocatesNothingAndWaits()
+    {
+        var replies = new RespReplyReader(int.MaxValue);
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>("*2000000000\r\n:1\r\n"u8.ToArray()));
+
+        Assert.False(replies.TryRead(ref reader, out _));
+
+        Assert.True(replies.InProgress);
+        Assert.Equal(17, reader.Consumed);
     }
 
     [Theory]

@@ -153,7 +153,7 @@ internal sealed class RedisMultiplexer : IAsyncDisposable
             try
             {
                 var connection = await ConnectOnceAsync(token);
-                var session = new Session(connection);
+                var session = new Session(connection, Options.MaxReplyLength);
                 var preamble = _onConnected?.Invoke() ?? [];
                 bool disposed;
                 lock (_gate)
@@ -345,7 +345,7 @@ internal sealed class RedisMultiplexer : IAsyncDisposable
             input.AdvanceTo(consumed, buffer.End);
             if (read.IsCompleted)
             {
-                throw leftOver > 0
+                throw leftOver > 0 || session.Replies.InProgress
                     ? new RedisProtocolException($"Redis at {Options.EndPoint} closed the connection in the middle of a reply (truncated reply).")
                     : new RedisConnectionException(Options.EndPoint, $"Redis at {Options.EndPoint} closed the connection.", null);
             }
@@ -355,7 +355,7 @@ internal sealed class RedisMultiplexer : IAsyncDisposable
     private SequencePosition DeliverReplies(Session session, ReadOnlySequence<byte> buffer)
     {
         var reader = new SequenceReader<byte>(buffer);
-        while (RespParser.TryRead(ref reader, Options.MaxReplyLength, out var reply))
+        while (session.Replies.TryRead(ref reader, out var reply))
         {
             if (_pushHandler is not null && IsPush(reply))
             {
@@ -490,9 +490,11 @@ internal sealed class RedisMultiplexer : IAsyncDisposable
         }
     }
 
-    private sealed class Session(RespConnection connection)
+    private sealed class Session(RespConnection connection, int maxReplyLength)
     {
         public RespConnection Connection { get; } = connection;
+
+        public RespReplyReader Replies { get; } = new(maxReplyLength);
 
         public ConcurrentQueue<PendingCommand> InFlight { get; } = new();
 

@@ -13,7 +13,7 @@ internal static class RespParser
     /// <summary>Longest header or simple-string line accepted before the reply is declared malformed.</summary>
     internal const int MaxLineLength = 64 * 1024;
 
-    private const int MaxDepth = 32;
+    internal const int MaxDepth = 32;
     private static readonly string Ok = "OK";
     private static readonly string Pong = "PONG";
 
@@ -34,6 +34,51 @@ internal static class RespParser
     private static bool TryReadCore(ref SequenceReader<byte> reader, int maxLength, int depth, out RedisResult result)
     {
         result = default;
+        if (!TryReadToken(ref reader, maxLength, out var token, out var arrayCount))
+        {
+            return false;
+        }
+
+        if (arrayCount < 0)
+        {
+            result = token;
+            return true;
+        }
+
+        if (depth >= MaxDepth)
+        {
+            throw new RedisProtocolException($"Arrays are nested deeper than {MaxDepth}.");
+        }
+
+        // Every element takes at least 3 bytes (e.g. ":1\r\n" is 4): don't allocate for elements not yet received.
+        if (reader.Remaining < arrayCount * 3)
+        {
+            return false;
+        }
+
+        var items = arrayCount == 0 ? [] : new RedisResult[arrayCount];
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!TryReadCore(ref reader, maxLength, depth + 1, out items[i]))
+            {
+                return false;
+            }
+        }
+
+        result = RedisResult.FromArray(items);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads one scalar reply, a nil array, or the header of a non-nil array. For an array header
+    /// <paramref name="arrayCount"/> is its element count (0 or more); otherwise it is -1 and
+    /// <paramref name="scalar"/> holds the reply. Returns <see langword="false"/> when more bytes are needed
+    /// (the reader may then have moved: callers rewind).
+    /// </summary>
+    internal static bool TryReadToken(ref SequenceReader<byte> reader, int maxLength, out RedisResult scalar, out long arrayCount)
+    {
+        scalar = default;
+        arrayCount = -1;
         if (!reader.TryRead(out var prefix))
         {
             return false;
@@ -47,7 +92,7 @@ internal static class RespParser
                     return false;
                 }
 
-                result = RedisResult.FromSimpleString(DecodeSimple(simple));
+                scalar = RedisResult.FromSimpleString(DecodeSimple(simple));
                 return true;
             case (byte)'-':
                 if (!TryReadLine(ref reader, out var error))
@@ -55,7 +100,7 @@ internal static class RespParser
                     return false;
                 }
 
-                result = RedisResult.FromError(Encoding.UTF8.GetString(error));
+                scalar = RedisResult.FromError(Encoding.UTF8.GetString(error));
                 return true;
             case (byte)':':
                 if (!TryReadLine(ref reader, out var integerLine))
@@ -63,12 +108,30 @@ internal static class RespParser
                     return false;
                 }
 
-                result = RedisResult.FromInteger(ParseInteger(integerLine));
+                scalar = RedisResult.FromInteger(ParseInteger(integerLine));
                 return true;
             case (byte)'$':
-                return TryReadBulk(ref reader, maxLength, out result);
+                return TryReadBulk(ref reader, maxLength, out scalar);
             case (byte)'*':
-                return TryReadArray(ref reader, maxLength, depth, out result);
+                if (!TryReadLine(ref reader, out var countLine))
+                {
+                    return false;
+                }
+
+                var count = ParseInteger(countLine);
+                if (count == -1)
+                {
+                    scalar = RedisResult.Nil;
+                    return true;
+                }
+
+                if (count < 0 || count > maxLength)
+                {
+                    throw new RedisProtocolException($"Array length {count} is outside 0..{maxLength}.");
+                }
+
+                arrayCount = count;
+                return true;
             default:
                 throw new RedisProtocolException($"Unexpected RESP type byte 0x{prefix:X2}.");
         }
@@ -108,50 +171,6 @@ internal static class RespParser
         }
 
         result = RedisResult.FromBulk(payload);
-        return true;
-    }
-
-    private static bool TryReadArray(ref SequenceReader<byte> reader, int maxLength, int depth, out RedisResult result)
-    {
-        result = default;
-        if (!TryReadLine(ref reader, out var countLine))
-        {
-            return false;
-        }
-
-        var count = ParseInteger(countLine);
-        if (count == -1)
-        {
-            result = RedisResult.Nil;
-            return true;
-        }
-
-        if (count < 0 || count > maxLength)
-        {
-            throw new RedisProtocolException($"Array length {count} is outside 0..{maxLength}.");
-        }
-
-        if (depth >= MaxDepth)
-        {
-            throw new RedisProtocolException($"Arrays are nested deeper than {MaxDepth}.");
-        }
-
-        // Every element takes at least 3 bytes (e.g. ":1\r\n" is 4): don't allocate for elements not yet received.
-        if (reader.Remaining < count * 3)
-        {
-            return false;
-        }
-
-        var items = count == 0 ? [] : new RedisResult[count];
-        for (var i = 0; i < items.Length; i++)
-        {
-            if (!TryReadCore(ref reader, maxLength, depth + 1, out items[i]))
-            {
-                return false;
-            }
-        }
-
-        result = RedisResult.FromArray(items);
         return true;
     }
 
