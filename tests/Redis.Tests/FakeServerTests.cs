@@ -325,6 +325,32 @@ public sealed class FakeServerTests
     }
 
     [Fact]
+    public async Task AcceptsAndDropsAtOnce_RepeatedCalls_ReconnectsWithBackoffNotInALoop()
+    {
+        await using var server = new FakeRedisServer((connection, _) =>
+        {
+            connection.Dispose();
+            return Task.CompletedTask;
+        });
+        await using var client = new RedisClient(server.Options(o =>
+        {
+            o.ReconnectBaseDelay = TimeSpan.FromMilliseconds(200);
+            o.ReconnectMaxDelay = TimeSpan.FromSeconds(30);
+            o.CommandTimeout = TimeSpan.FromMilliseconds(500);
+        }));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAnyAsync<RedisException>(() => client.PingAsync());
+        }
+
+        // Give a reconnect loop without backoff the time to show itself (hundreds of connections).
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.InRange(server.ConnectionCount, 1, 15);
+    }
+
+    [Fact]
     public async Task Disconnected_BacklogFull_FailsFastWithBacklogException()
     {
         await using var server = new FakeRedisServer(async (connection, _) => await connection.WaitForCloseAsync());

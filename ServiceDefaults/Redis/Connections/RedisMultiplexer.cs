@@ -18,6 +18,7 @@ namespace Reference.Redis.Connections;
 /// </summary>
 internal sealed class RedisMultiplexer : IAsyncDisposable
 {
+    private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(1);
     private readonly object _gate = new();
     private readonly Queue<PendingCommand> _backlog = new();
     private readonly Channel<byte> _writeSignal = Channel.CreateBounded<byte>(
@@ -189,7 +190,7 @@ internal sealed class RedisMultiplexer : IAsyncDisposable
                 }
 
                 _everConnected = true;
-                attempt = 0;
+                var connectedAt = _timeProvider.GetTimestamp();
                 RedisLog.Connected(_logger, Role, Options.EndPoint);
                 _writeSignal.Writer.TryWrite(0);
                 var reader = RunLoopAsync(session, ReadLoopAsync);
@@ -198,7 +199,18 @@ internal sealed class RedisMultiplexer : IAsyncDisposable
                 await Task.WhenAll(reader, writer);
                 await connection.DisposeAsync();
                 session.Stop.Dispose();
-                delay = TimeSpan.Zero;
+
+                // A connection that lived a while is retried at once; one that dies right after connecting
+                // (a server that accepts and drops, a reply that is always malformed) backs off like a failed connect.
+                if (_timeProvider.GetElapsedTime(connectedAt) >= StableConnection)
+                {
+                    attempt = 0;
+                    delay = TimeSpan.Zero;
+                }
+                else
+                {
+                    delay = Backoff(attempt++);
+                }
             }
             catch (RedisAuthenticationException ex)
             {
