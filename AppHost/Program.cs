@@ -9,6 +9,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var cache = builder.AddRedis("cache");
 var demoSecret = builder.AddParameter("demo-client-secret", secret: true);
+var demoSecretB = builder.AddParameter("demo-client-b-secret", secret: true);
 
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithReference(cache).WaitFor(cache)
@@ -16,7 +17,8 @@ var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithExternalHttpEndpoints();
 identity
     .WithEnvironment("IdentityProvider__Issuer", identity.GetEndpoint("http"))
-    .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value));
+    .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value));
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
@@ -31,7 +33,7 @@ gateway
     .WithExternalHttpEndpoints();
 
 // Dev-only: a per-run credential for the README walk-through; nothing is stored.
-builder.AddStartupNote($"Dev-only demo client for this run: client_id=demo-client client_secret={demoSecret.Resource.Value}");
+builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read)");
 
 await builder.Build().RunAsync();
 

@@ -1,0 +1,75 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Reference.AppHost.Testing;
+
+namespace Reference.EndToEnd.Tests;
+
+/// <summary>The whole system, started once for the end-to-end suite through the AppHost testing builder.</summary>
+public sealed class ReferenceAppFixture : IAsyncLifetime
+{
+    private ReferenceTestApp? _app;
+
+    public ReferenceTestApp App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    /// <summary>The IdentityProvider's issuer: its endpoint URL without the trailing slash.</summary>
+    public string IdentityIssuer => App.GetEndpoint("identity").ToString().TrimEnd('/');
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        _app = await ReferenceAppTesting.StartAsync(cts.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Gets an access token from the real IdentityProvider with the client_credentials grant.</summary>
+    public async Task<string> GetTokenAsync(string clientId, string? scope)
+    {
+        var secret = App.GetParameterValue(clientId == "demo-client" ? "demo-client-secret" : $"{clientId}-secret");
+        using var identity = App.CreateHttpClient("identity");
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token") { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}")));
+        using var response = await identity.SendAsync(request);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"token request failed: {(int)response.StatusCode} {body}");
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>
+    /// Signs an access token with the IdentityProvider's real RS256 key, read from the data folder it
+    /// created at first run. Lets the suite present tokens the real issuer could have signed but whose
+    /// claims are wrong (expired, foreign audience).
+    /// </summary>
+    public static string SignWithIssuerKey(IDictionary<string, object> claims)
+    {
+        var keyPath = Path.Combine(new Projects.IdentityProvider().ProjectDirectory, ".data", "keys", "signing-key-rs256.json");
+        var key = new JsonWebKey(File.ReadAllText(keyPath));
+        var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
+        return handler.CreateToken(
+            JsonSerializer.Serialize(claims),
+            new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+            new Dictionary<string, object> { ["typ"] = "at+jwt" });
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReferenceAppTestGroup : ICollectionFixture<ReferenceAppFixture>
+{
+    public const string Name = "Reference app";
+}
