@@ -98,18 +98,7 @@ public sealed class GatewayEndToEndTests(ReferenceAppFixture fixture)
     public async Task Gateway_ExpiredTokenSignedByIssuerKey_Returns401InvalidToken()
     {
         var now = DateTimeOffset.UtcNow;
-        var token = ReferenceAppFixture.SignWithIssuerKey(new Dictionary<string, object>
-        {
-            ["iss"] = fixture.IdentityIssuer,
-            ["sub"] = "demo-client",
-            ["client_id"] = "demo-client",
-            ["aud"] = new[] { "reference-api", "orders-api" },
-            ["scope"] = "orders.read",
-            ["iat"] = now.AddHours(-2).ToUnixTimeSeconds(),
-            ["nbf"] = now.AddHours(-2).ToUnixTimeSeconds(),
-            ["exp"] = now.AddHours(-1).ToUnixTimeSeconds(),
-            ["jti"] = Guid.NewGuid().ToString("N"),
-        });
+        var token = SignWithIssuerKey(["reference-api", "orders-api"], issuedAt: now.AddHours(-2), expires: now.AddHours(-1));
 
         await AssertInvalidTokenAsync(token);
     }
@@ -118,18 +107,7 @@ public sealed class GatewayEndToEndTests(ReferenceAppFixture fixture)
     public async Task Gateway_WrongAudienceSignedByIssuerKey_Returns401InvalidToken()
     {
         var now = DateTimeOffset.UtcNow;
-        var token = ReferenceAppFixture.SignWithIssuerKey(new Dictionary<string, object>
-        {
-            ["iss"] = fixture.IdentityIssuer,
-            ["sub"] = "demo-client",
-            ["client_id"] = "demo-client",
-            ["aud"] = new[] { "some-other-api" },
-            ["scope"] = "orders.read",
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["nbf"] = now.ToUnixTimeSeconds(),
-            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
-            ["jti"] = Guid.NewGuid().ToString("N"),
-        });
+        var token = SignWithIssuerKey(["some-other-api"], issuedAt: now, expires: now.AddMinutes(5));
 
         await AssertInvalidTokenAsync(token);
     }
@@ -140,18 +118,7 @@ public sealed class GatewayEndToEndTests(ReferenceAppFixture fixture)
         // Control for the two tests above: the same construction with good claims passes, so their
         // rejections come from the claim under test and not from the way the token was made.
         var now = DateTimeOffset.UtcNow;
-        var token = ReferenceAppFixture.SignWithIssuerKey(new Dictionary<string, object>
-        {
-            ["iss"] = fixture.IdentityIssuer,
-            ["sub"] = "demo-client",
-            ["client_id"] = "demo-client",
-            ["aud"] = new[] { "reference-api", "orders-api" },
-            ["scope"] = "orders.read",
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["nbf"] = now.ToUnixTimeSeconds(),
-            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),
-            ["jti"] = Guid.NewGuid().ToString("N"),
-        });
+        var token = SignWithIssuerKey(["reference-api", "orders-api"], issuedAt: now, expires: now.AddMinutes(5));
         using var gateway = fixture.App.CreateHttpClient("gateway");
 
         using var response = await SendAsync(gateway, HttpMethod.Get, "/api/orders/whoami", token);
@@ -260,6 +227,20 @@ public sealed class GatewayEndToEndTests(ReferenceAppFixture fixture)
             Assert.False(k.TryGetProperty("d", out _), "private key material published");
         });
     }
+
+    private string SignWithIssuerKey(string[] audience, DateTimeOffset issuedAt, DateTimeOffset expires) =>
+        ReferenceAppFixture.SignWithIssuerKey(new Dictionary<string, object>
+        {
+            ["iss"] = fixture.IdentityIssuer,
+            ["sub"] = "demo-client",
+            ["client_id"] = "demo-client",
+            ["aud"] = audience,
+            ["scope"] = "orders.read",
+            ["iat"] = issuedAt.ToUnixTimeSeconds(),
+            ["nbf"] = issuedAt.ToUnixTimeSeconds(),
+            ["exp"] = expires.ToUnixTimeSeconds(),
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        });
 
     private async Task AssertInvalidTokenAsync(string token)
     {
