@@ -20,6 +20,10 @@ public static class IdentityProviderServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
+        // Operational data (codes, refresh and reference tokens, revocations, lockouts, replay caches) lives in Redis
+        // (ConnectionStrings:cache) so that replicas share nothing else.
+        builder.AddRedisClient("cache");
+
         services.AddOptions<IdentityProviderOptions>().BindConfiguration(IdentityProviderOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityProviderOptions>, IdentityProviderOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -35,6 +39,7 @@ public static class IdentityProviderServiceCollectionExtensions
 
         services.TryAddSingleton<IClientAuthenticator, ClientSecretAuthenticator>();
         services.TryAddSingleton<ITokenRequestValidator, TokenRequestValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantValidator, ClientCredentialsGrantValidator>());
         services.TryAddSingleton<IAccessTokenService, JwtAccessTokenService>();
         services.TryAddSingleton<ITokenResponseGenerator, TokenResponseGenerator>();
         services.TryAddSingleton<IDiscoveryResponseGenerator, DiscoveryResponseGenerator>();

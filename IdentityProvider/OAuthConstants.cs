@@ -6,6 +6,9 @@ internal static class OAuthConstants
     public static class GrantTypes
     {
         public const string ClientCredentials = "client_credentials";
+        public const string AuthorizationCode = "authorization_code";
+        public const string RefreshToken = "refresh_token";
+        public const string TokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange";
     }
 
     public static class ClientAuthenticationMethods

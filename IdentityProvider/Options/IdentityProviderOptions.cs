@@ -14,6 +14,10 @@ internal sealed class IdentityProviderOptions
     /// <summary>Folder for generated data (signing keys), relative to the content root unless absolute.</summary>
     public string DataPath { get; set; } = ".data";
 
+    /// <summary>Prefix of every Redis key the IdentityProvider writes (codes, refresh and reference tokens,
+    /// revocations, lockouts, replay caches); lets several deployments, or tests, share one Redis.</summary>
+    public string KeyPrefix { get; set; } = "idp:";
+
     /// <summary>API resources keyed by name; a resource's name is the <c>aud</c> value of tokens that carry one of its scopes.</summary>
     public Dictionary<string, ApiResourceOptions> ApiResources { get; } = new(StringComparer.Ordinal);
 

@@ -24,6 +24,11 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             failures.Add($"{Section}:DataPath must not be empty.");
         }
 
+        if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Length > 64 || options.KeyPrefix.Any(c => c is <= ' ' or > '~'))
+        {
+            failures.Add($"{Section}:KeyPrefix must be 1 to 64 printable ASCII characters without spaces (e.g. 'idp:').");
+        }
+
         var knownScopes = ValidateApiResources(options, failures);
         ValidateClients(options, knownScopes, failures);
 
@@ -146,9 +151,9 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             for (var i = 0; i < client.AllowedGrantTypes.Count; i++)
             {
                 var grantType = client.AllowedGrantTypes[i];
-                if (!TokenRequestValidator.SupportedGrantTypes.Contains(grantType))
+                if (!GrantTypeNames.Supported.Contains(grantType))
                 {
-                    failures.Add($"{key}:AllowedGrantTypes:{i} '{grantType}' is not supported; supported: {string.Join(", ", TokenRequestValidator.SupportedGrantTypes)}.");
+                    failures.Add($"{key}:AllowedGrantTypes:{i} '{grantType}' is not supported; supported: {string.Join(", ", GrantTypeNames.Supported)}.");
                 }
             }
 

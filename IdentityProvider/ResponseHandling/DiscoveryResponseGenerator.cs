@@ -26,7 +26,8 @@ internal sealed class DiscoveryResponseGenerator(
     IOptions<IdentityProviderOptions> options,
     IResourceStore resources,
     IClientStore clients,
-    IClientAuthenticator clientAuthenticator) : IDiscoveryResponseGenerator
+    IClientAuthenticator clientAuthenticator,
+    ITokenRequestValidator requestValidator) : IDiscoveryResponseGenerator
 {
     public async ValueTask<DiscoveryDocument> CreateDiscoveryDocumentAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +53,7 @@ internal sealed class DiscoveryResponseGenerator(
             ScopesSupported = [.. apiResources.SelectMany(r => r.Scopes).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             ClaimsSupported = [.. claims],
             ResponseTypesSupported = [],
-            GrantTypesSupported = TokenRequestValidator.SupportedGrantTypes,
+            GrantTypesSupported = [.. requestValidator.ImplementedGrantTypes],
             TokenEndpointAuthMethodsSupported = clientAuthenticator.SupportedMethods,
         };
     }

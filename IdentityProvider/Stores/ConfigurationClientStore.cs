@@ -22,6 +22,21 @@ internal sealed class ConfigurationClientStore(IOptions<IdentityProviderOptions>
                 pair.Value.AllowedGrantTypes.ToFrozenSet(StringComparer.Ordinal),
                 [.. pair.Value.AllowedScopes.Distinct(StringComparer.Ordinal)],
                 pair.Value.Claims.ToFrozenDictionary(StringComparer.Ordinal),
-                pair.Value.AccessTokenLifetime),
+                pair.Value.AccessTokenLifetime)
+            {
+                RedirectUris = [.. pair.Value.RedirectUris],
+                PostLogoutRedirectUris = [.. pair.Value.PostLogoutRedirectUris],
+                BackChannelLogoutUri = pair.Value.BackChannelLogoutUri,
+                IsPublic = pair.Value.IsPublic,
+                AllowedTenants = pair.Value.AllowedTenants.ToFrozenSet(StringComparer.Ordinal),
+                AllowOfflineAccess = pair.Value.AllowOfflineAccess,
+                RefreshTokenSlidingLifetime = pair.Value.RefreshTokenSlidingLifetime,
+                RefreshTokenAbsoluteLifetime = pair.Value.RefreshTokenAbsoluteLifetime,
+                UsesReferenceTokens = string.Equals(pair.Value.AccessTokenType, "Reference", StringComparison.OrdinalIgnoreCase),
+                JsonWebKeySet = pair.Value.JsonWebKeySet,
+                TokenExchange = pair.Value.TokenExchange is { } exchange
+                    ? new TokenExchangePolicy(exchange.AllowedAudiences.ToFrozenSet(StringComparer.Ordinal), exchange.AllowImpersonation, exchange.MaxTokenLifetime)
+                    : null,
+            },
             StringComparer.Ordinal);
 }

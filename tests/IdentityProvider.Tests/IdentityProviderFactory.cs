@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reference.IdentityProvider.Validation;
 using Reference.TestUtilities;
+using Reference.TestUtilities.Redis;
 
 namespace Reference.IdentityProvider.Tests;
 
@@ -42,13 +43,25 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
     {
         _ownsDataPath = dataPath is null;
         DataPath = dataPath ?? NewTemporaryDataPath();
+        Redis = RedisTestServer.GetSharedAsync().GetAwaiter().GetResult();
+        KeyPrefix = $"idp-test-{Guid.NewGuid():N}:";
         Settings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
         {
             ["IdentityProvider:DataPath"] = DataPath,
         };
+
+        // One Redis server for the test process; each factory has its own key space. A test may override both.
+        Settings.TryAdd("ConnectionStrings:cache", Redis.ConnectionString);
+        Settings.TryAdd("IdentityProvider:KeyPrefix", KeyPrefix);
     }
 
     public string DataPath { get; }
+
+    /// <summary>The shared Redis server this factory's IdentityProvider uses (unless the settings named another).</summary>
+    public RedisTestServer Redis { get; }
+
+    /// <summary>This factory's <c>IdentityProvider:KeyPrefix</c>: every Redis key it writes starts with it.</summary>
+    public string KeyPrefix { get; }
 
     /// <summary>A factory with other settings; with <paramref name="dataPath"/> the folder is shared and left in place.</summary>
     public static IdentityProviderFactory Create(IDictionary<string, string?> settings, string? dataPath = null)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using Reference.TestUtilities.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -21,6 +22,12 @@ internal static class IdentityProviderHost
             ContentRootPath = ProjectDirectory.Value,
             EnvironmentName = Environments.Development,
         });
+        var redis = await RedisTestServer.GetSharedAsync();
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("ConnectionStrings:cache", redis.ConnectionString),
+            new("IdentityProvider:KeyPrefix", $"idp-test-{Guid.NewGuid():N}:"),
+        ]);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddInMemoryCollection([new("IdentityProvider:DataPath", dataPath)]);
         builder.WebHost.UseTestServer();

@@ -282,7 +282,7 @@ public sealed class FakeServerTests
     [Fact]
     public async Task NothingListening_FailsWithConnectionExceptionNamingEndpoint()
     {
-        var port = TestServer.FreePort();
+        var port = RedisTestServer.FreePort();
         await using var client = new RedisClient($"127.0.0.1:{port},abortConnect=false,connectTimeout=500");
 
         var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.PingAsync());
@@ -294,7 +294,7 @@ public sealed class FakeServerTests
     [Fact]
     public async Task NothingListening_AbortConnect_ConnectAsyncThrows()
     {
-        var options = RedisConnectionOptions.Parse($"127.0.0.1:{TestServer.FreePort()},abortConnect=true,connectTimeout=500");
+        var options = RedisConnectionOptions.Parse($"127.0.0.1:{RedisTestServer.FreePort()},abortConnect=true,connectTimeout=500");
 
         await Assert.ThrowsAsync<RedisConnectionException>(() => RedisClient.ConnectAsync(options));
     }

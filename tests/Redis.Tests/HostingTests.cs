@@ -71,7 +71,7 @@ public sealed class HostingTests(RedisServerFixture fixture) : IClassFixture<Red
     [Fact]
     public async Task HealthCheck_ServerDown_Unhealthy()
     {
-        using var host = BuildHost($"127.0.0.1:{TestServer.FreePort()},abortConnect=false,connectTimeout=300,password=pw");
+        using var host = BuildHost($"127.0.0.1:{RedisTestServer.FreePort()},abortConnect=false,connectTimeout=300,password=pw");
 
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 

@@ -1,5 +1,3 @@
-using Reference.Redis.Tests.Servers;
-
 namespace Reference.Redis.Tests;
 
 /// <summary>Crash and restart a real server under traffic; each test owns its server.</summary>
@@ -8,12 +6,12 @@ public abstract class ResilienceTests(ServerKind kind)
     [Fact]
     public async Task KillAndRestart_MidTraffic_RecoversResubscribesAndNeverMisdelivers()
     {
-        if (TestServer.UnavailableReason(kind) is { } reason)
+        if (RedisTestServer.UnavailableReason(kind) is { } reason)
         {
             Assert.Skip(reason);
         }
 
-        await using var server = await TestServer.StartNewAsync(kind);
+        await using var server = await RedisTestServer.StartNewAsync(kind);
         await using var client = new RedisClient(server.Options(o =>
         {
             o.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
@@ -75,12 +73,12 @@ public abstract class ResilienceTests(ServerKind kind)
     [Fact]
     public async Task ServerDown_CommandsFailFast_ThenSucceedAfterStart()
     {
-        if (TestServer.UnavailableReason(kind) is { } reason)
+        if (RedisTestServer.UnavailableReason(kind) is { } reason)
         {
             Assert.Skip(reason);
         }
 
-        await using var server = await TestServer.StartNewAsync(kind);
+        await using var server = await RedisTestServer.StartNewAsync(kind);
         await server.KillAsync();
         await using var client = new RedisClient(server.Options(o => o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200)));
 

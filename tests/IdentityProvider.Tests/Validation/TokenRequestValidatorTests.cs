@@ -17,7 +17,7 @@ public sealed class TokenRequestValidatorTests
     [InlineData("CLIENT_CREDENTIALS")]
     public async Task Validate_GrantNotAllowedForClient_ReturnsUnauthorizedClient(string allowedGrantTypes)
     {
-        var validator = new TokenRequestValidator(new InMemoryResourceStore(Orders));
+        var validator = new TokenRequestValidator([new ClientCredentialsGrantValidator(new InMemoryResourceStore(Orders))]);
         var client = NewClient(allowedGrantTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
         var result = await validator.ValidateAsync(client, new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, CancellationToken.None);
@@ -30,7 +30,7 @@ public sealed class TokenRequestValidatorTests
     public async Task Validate_ClientCredentials_ResolvesAudiencesFromGrantedScopes()
     {
         var inventory = new ApiResource("inventory-api", ["inventory.read"], "ES256");
-        var validator = new TokenRequestValidator(new InMemoryResourceStore(Orders, inventory));
+        var validator = new TokenRequestValidator([new ClientCredentialsGrantValidator(new InMemoryResourceStore(Orders, inventory))]);
 
         var result = await validator.ValidateAsync(NewClient(["client_credentials"]), new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "orders.write" }, CancellationToken.None);
 
@@ -42,7 +42,7 @@ public sealed class TokenRequestValidatorTests
     [Fact]
     public async Task Validate_AllowedScopeNoLongerOwnedByAResource_ReturnsInvalidScope()
     {
-        var validator = new TokenRequestValidator(new InMemoryResourceStore(Orders));
+        var validator = new TokenRequestValidator([new ClientCredentialsGrantValidator(new InMemoryResourceStore(Orders))]);
         var client = NewClient(["client_credentials"]) with { AllowedScopes = ["orders.read", "retired.scope"] };
 
         var result = await validator.ValidateAsync(client, new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "retired.scope" }, CancellationToken.None);

@@ -3,20 +3,20 @@ namespace Reference.Redis.Tests.Servers;
 /// <summary>One shared server (and client) per test class; tests skip, saying why, when the server is missing.</summary>
 public abstract class ServerFixture(ServerKind kind) : IAsyncLifetime
 {
-    private TestServer? _server;
+    private RedisTestServer? _server;
     private RedisClient? _client;
 
     public ServerKind Kind { get; } = kind;
 
-    public TestServer Server => _server ?? throw SkipNow();
+    public RedisTestServer Server => _server ?? throw SkipNow();
 
     public RedisClient Client => _client ?? throw SkipNow();
 
     public async ValueTask InitializeAsync()
     {
-        if (TestServer.UnavailableReason(Kind) is null)
+        if (RedisTestServer.UnavailableReason(Kind) is null)
         {
-            _server = await TestServer.StartNewAsync(Kind);
+            _server = await RedisTestServer.StartNewAsync(Kind);
             _client = new RedisClient(_server.Options());
         }
     }
@@ -38,7 +38,7 @@ public abstract class ServerFixture(ServerKind kind) : IAsyncLifetime
 
     public void SkipIfUnavailable()
     {
-        if (TestServer.UnavailableReason(Kind) is { } reason)
+        if (RedisTestServer.UnavailableReason(Kind) is { } reason)
         {
             Assert.Skip(reason);
         }

@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Reference.Redis.Tests.Servers;
+using Reference.Redis;
 
+namespace Reference.TestUtilities.Redis;
+
+/// <summary>Which Redis-compatible server a <see cref="RedisTestServer"/> runs.</summary>
 public enum ServerKind
 {
     Redis,
@@ -14,21 +17,29 @@ public enum ServerKind
 /// A real redis-server or Garnet process started by the tests on a free loopback port with a password,
 /// killed on dispose. <see cref="KillAsync"/> and <see cref="StartAsync"/> simulate a crash and a restart on the same port.
 /// </summary>
-public sealed class TestServer : IAsyncDisposable
+public sealed class RedisTestServer : IAsyncDisposable
 {
     private static readonly Lazy<string?> RedisPath = new(FindRedis);
     private static readonly Lazy<string?> GarnetPath = new(FindGarnet);
     private readonly string _dataDirectory;
     private Process? _process;
 
-    private TestServer(ServerKind kind, int port)
+    private RedisTestServer(ServerKind kind, int port)
     {
         Kind = kind;
         Port = port;
         _dataDirectory = Directory.CreateTempSubdirectory("reference-redis-tests-").FullName;
     }
 
+    private static readonly Lazy<Task<RedisTestServer>> SharedServer = new(StartSharedAsync);
+
     public ServerKind Kind { get; }
+
+    /// <summary>
+    /// One server for the whole test process (redis-server when installed, else Garnet), killed when the process
+    /// exits. Tests that share it isolate themselves by key prefix, never by flushing.
+    /// </summary>
+    public static Task<RedisTestServer> GetSharedAsync() => SharedServer.Value;
 
     public int Port { get; }
 
@@ -43,10 +54,23 @@ public sealed class TestServer : IAsyncDisposable
         _ => GarnetPath.Value is null ? "Garnet (garnet-server 2.2.8 dotnet local tool) was not found and `dotnet tool restore` did not provide it; Garnet tests are SKIPPED." : null,
     };
 
-    public static async Task<TestServer> StartNewAsync(ServerKind kind)
+    public static async Task<RedisTestServer> StartNewAsync(ServerKind kind)
     {
-        var server = new TestServer(kind, FreePort());
+        var server = new RedisTestServer(kind, FreePort());
         await server.StartAsync();
+        return server;
+    }
+
+    private static async Task<RedisTestServer> StartSharedAsync()
+    {
+        var kind = UnavailableReason(ServerKind.Redis) is null ? ServerKind.Redis : ServerKind.Garnet;
+        if (UnavailableReason(kind) is { } reason)
+        {
+            throw new InvalidOperationException("These tests need a Redis-compatible server: " + reason);
+        }
+
+        var server = await StartNewAsync(kind);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return server;
     }
 
