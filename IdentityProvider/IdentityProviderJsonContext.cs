@@ -11,4 +11,5 @@ namespace Reference.IdentityProvider;
 [JsonSerializable(typeof(DiscoveryDocument))]
 [JsonSerializable(typeof(JsonWebKeySetDocument))]
 [JsonSerializable(typeof(SigningKeyDocument))]
+[JsonSerializable(typeof(Stores.AuthorizationCodes.AuthorizationCode))]
 internal sealed partial class IdentityProviderJsonContext : JsonSerializerContext;

@@ -6,6 +6,7 @@ using Reference.IdentityProvider.Keys;
 using Reference.IdentityProvider.Options;
 using Reference.IdentityProvider.ResponseHandling;
 using Reference.IdentityProvider.Stores;
+using Reference.IdentityProvider.Stores.AuthorizationCodes;
 using Reference.IdentityProvider.Tokens;
 using Reference.IdentityProvider.Validation;
 
@@ -32,6 +33,7 @@ public static class IdentityProviderServiceCollectionExtensions
 
         services.TryAddSingleton<IClientStore, ConfigurationClientStore>();
         services.TryAddSingleton<IResourceStore, ConfigurationResourceStore>();
+        services.TryAddSingleton<IAuthorizationCodeStore, RedisAuthorizationCodeStore>();
 
         services.TryAddSingleton<ISigningKeyStore, FileSigningKeyStore>();
         services.TryAddSingleton<ISigningKeyRing, SigningKeyRing>();
