@@ -9,12 +9,12 @@ internal static partial class AuthenticationLog
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Route {RouteId}: invalid request: {Problem}")]
     public static partial void InvalidRequest(ILogger logger, string routeId, string problem);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Route {RouteId}: token {TokenHash} rejected: {Reason}.")]
-    public static partial void TokenRejected(ILogger logger, string routeId, string tokenHash, string reason);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Route {RouteId}: scheme {Scheme} rejected credentials (token {TokenHash}): {Reason} ({StatusCode}).")]
+    public static partial void Rejected(ILogger logger, string routeId, string scheme, string tokenHash, string reason, int statusCode);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Route {RouteId}: token {TokenHash} of client {ClientId} lacks scopes {RequiredScopes}.")]
     public static partial void InsufficientScope(ILogger logger, string routeId, string tokenHash, string? clientId, string requiredScopes);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Route {RouteId}: token {TokenHash} accepted for subject {Subject}.")]
-    public static partial void Authenticated(ILogger logger, string routeId, string tokenHash, string subject);
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Route {RouteId}: scheme {Scheme} authenticated subject {Subject} (token {TokenHash}).")]
+    public static partial void Authenticated(ILogger logger, string routeId, string scheme, string tokenHash, string subject);
 }

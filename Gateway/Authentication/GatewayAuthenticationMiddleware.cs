@@ -1,113 +1,169 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Reference.Gateway.Authentication.Jwt;
+using Reference.Gateway.Tenancy;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 
 namespace Reference.Gateway.Authentication;
 
 /// <summary>
-/// The authentication stage, after routing and before YARP forwards: applies the matched route's
-/// <c>Auth.Policy</c>. A rejected request is answered here and never reaches the downstream service.
-/// Endpoints that are not YARP routes (health, the internal JWKS) pass through untouched.
+/// The authentication stage, after routing and before YARP forwards: applies the matched route's policy.
+/// <list type="number">
+/// <item>A bearer token in the query string or several Authorization headers: 400 <c>invalid_request</c>.</item>
+/// <item>The first scheme of the route's ordered list that can handle the request authenticates it, and its verdict
+/// is final (no fall-through to another scheme after a failure). No scheme can handle it: 401 with a bare
+/// challenge (RFC 6750 §3.1).</item>
+/// <item>Required scopes (403 <c>insufficient_scope</c>), then the tenant rules (<see cref="TenantPolicyEnforcer"/>).</item>
+/// </list>
+/// A rejected request is answered here and never reaches the downstream service. Endpoints that are not YARP routes
+/// (health, the internal JWKS, the BFF endpoints) pass through untouched.
 /// </summary>
-internal sealed class GatewayAuthenticationMiddleware(
-    RequestDelegate next,
-    JwtTokenValidator validator,
-    GatewayTelemetry telemetry,
-    ILogger<GatewayAuthenticationMiddleware> logger)
+internal sealed class GatewayAuthenticationMiddleware
 {
+    private const string AnonymousScheme = "anonymous";
+    private const string NoScheme = "none";
+
+    private readonly RequestDelegate _next;
+    private readonly Dictionary<string, IGatewayAuthenticationScheme> _schemes;
+    private readonly TenantPolicyEnforcer _tenants;
+    private readonly GatewayTelemetry _telemetry;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<GatewayAuthenticationMiddleware> _logger;
     private readonly ConditionalWeakTable<RouteConfig, RouteAuthenticationPolicy> _policies = [];
+
+    public GatewayAuthenticationMiddleware(
+        RequestDelegate next,
+        IEnumerable<IGatewayAuthenticationScheme> schemes,
+        TenantPolicyEnforcer tenants,
+        GatewayTelemetry telemetry,
+        TimeProvider timeProvider,
+        ILogger<GatewayAuthenticationMiddleware> logger)
+    {
+        _next = next;
+        _schemes = schemes.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        _tenants = tenants;
+        _telemetry = telemetry;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
         if (route is null)
         {
-            await next(context);
+            await _next(context);
             return;
         }
 
-        var routeId = route.Config.RouteId;
         var policy = _policies.GetValue(route.Config, ParsePolicy);
-        if (policy.IsAnonymous)
-        {
-            telemetry.RecordAuthentication("anonymous", "anonymous");
-            await next(context);
-            return;
-        }
-
-        var caller = await AuthenticateAsync(context, routeId, policy);
-        if (caller is null)
+        context.Features.Set(policy);
+        if (!await AuthenticateAsync(context, route.Config.RouteId, policy))
         {
             return;
         }
 
-        context.Features.Set(caller);
-        await next(context);
+        await _next(context);
     }
 
-    /// <summary>The caller, or null once an error response has been written. Its span ends before forwarding starts.</summary>
-    private async Task<AuthenticatedCaller?> AuthenticateAsync(HttpContext context, string routeId, RouteAuthenticationPolicy policy)
+    /// <summary>True to forward; false once an error response has been written. Its span ends before forwarding starts.</summary>
+    private async Task<bool> AuthenticateAsync(HttpContext context, string routeId, RouteAuthenticationPolicy policy)
     {
         using var activity = GatewayTelemetry.ActivitySource.StartActivity("gateway.authenticate");
         activity?.SetTag("gateway.route_id", routeId);
         activity?.SetTag("gateway.auth.policy", policy.Policy);
-
-        var credential = BearerCredential.Read(context.Request);
-        if (credential.Status == BearerCredentialStatus.InvalidRequest)
-        {
-            Reject(activity, "failure", AuthenticationErrors.InvalidRequest);
-            AuthenticationLog.InvalidRequest(logger, routeId, credential.Problem!);
-            await AuthenticationErrors.WriteInvalidRequestAsync(context, credential.Problem!);
-            return null;
-        }
-
-        if (credential.Status == BearerCredentialStatus.Missing)
-        {
-            Reject(activity, "failure", AuthenticationErrors.MissingToken);
-            AuthenticationLog.MissingToken(logger, routeId);
-            await AuthenticationErrors.WriteMissingTokenAsync(context);
-            return null;
-        }
-
-        var result = await validator.ValidateAsync(credential.Token!, context.RequestAborted);
-        if (result.Failure is { } failure)
-        {
-            Reject(activity, "failure", failure.Reason);
-            AuthenticationLog.TokenRejected(logger, routeId, TokenHash.Prefix(credential.Token!), failure.Reason);
-            await AuthenticationErrors.WriteInvalidTokenAsync(context, failure.Description);
-            return null;
-        }
-
-        var caller = result.Caller!;
-        if (policy.RequiredScopes.Any(required => !caller.Scopes.Contains(required, StringComparer.Ordinal)))
-        {
-            Reject(activity, "failure", AuthenticationErrors.InsufficientScope);
-            AuthenticationLog.InsufficientScope(logger, routeId, caller.TokenHash, caller.ClientId, string.Join(' ', policy.RequiredScopes));
-            await AuthenticationErrors.WriteInsufficientScopeAsync(context, policy.RequiredScopes);
-            return null;
-        }
-
-        telemetry.RecordAuthentication("success", "ok");
-        activity?.SetTag("gateway.auth.result", "success");
-        activity?.SetTag("enduser.id", caller.Subject);
-        AuthenticationLog.Authenticated(logger, routeId, caller.TokenHash, caller.Subject);
-        return caller;
-    }
-
-    private void Reject(Activity? activity, string result, string reason)
-    {
-        telemetry.RecordAuthentication(result, reason);
+        var started = _timeProvider.GetTimestamp();
+        var scheme = policy.IsAnonymous ? AnonymousScheme : NoScheme;
+        var (result, reason) = await RunAsync(context, routeId, policy, activity, s => scheme = s);
+        _telemetry.RecordAuthentication(scheme, result, reason);
+        _telemetry.RecordAuthenticationDuration(scheme, result, _timeProvider.GetElapsedTime(started));
+        activity?.SetTag("gateway.auth.scheme", scheme);
         activity?.SetTag("gateway.auth.result", result);
         activity?.SetTag("gateway.auth.reason", reason);
+        if (result == "failure")
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, reason);
+        }
+
+        return result != "failure";
     }
 
-    private static RouteAuthenticationPolicy ParsePolicy(RouteConfig route)
+    private async Task<(string Result, string Reason)> RunAsync(
+        HttpContext context, string routeId, RouteAuthenticationPolicy policy, Activity? activity, Action<string> setScheme)
+    {
+        AuthenticatedCaller? caller = null;
+        if (!policy.IsAnonymous)
+        {
+            var credential = BearerCredential.Read(context.Request);
+            if (credential.Status == BearerCredentialStatus.InvalidRequest)
+            {
+                AuthenticationLog.InvalidRequest(_logger, routeId, credential.Problem!);
+                await AuthenticationErrors.WriteInvalidRequestAsync(context, credential.Problem!);
+                return ("failure", AuthenticationErrors.InvalidRequest);
+            }
+
+            var scheme = policy.Schemes.Select(name => _schemes[name]).FirstOrDefault(s => s.CanHandle(context));
+            if (scheme is null)
+            {
+                AuthenticationLog.MissingToken(_logger, routeId);
+                await AuthenticationErrors.WriteMissingTokenAsync(context);
+                return ("failure", AuthenticationErrors.MissingToken);
+            }
+
+            setScheme(scheme.Name);
+            var outcome = await scheme.AuthenticateAsync(context, context.RequestAborted);
+            if (outcome.Caller is null)
+            {
+                var failureReason = outcome.Reason ?? outcome.Error ?? AuthenticationErrors.InvalidToken;
+                var tokenHash = credential.Token is { } token ? TokenHash.Prefix(token) : "-";
+                AuthenticationLog.Rejected(_logger, routeId, scheme.Name, tokenHash, failureReason, outcome.StatusCode);
+                await AuthenticationErrors.WriteErrorAsync(
+                    context,
+                    outcome.StatusCode is 0 ? StatusCodes.Status401Unauthorized : outcome.StatusCode,
+                    outcome.Error ?? AuthenticationErrors.InvalidToken,
+                    outcome.Description ?? "The credentials are not accepted.");
+                return ("failure", failureReason);
+            }
+
+            caller = outcome.Caller;
+            if (policy.RequiredScopes.Any(required => !caller.Scopes.Contains(required, StringComparer.Ordinal)))
+            {
+                AuthenticationLog.InsufficientScope(_logger, routeId, caller.TokenHash, caller.ClientId, string.Join(' ', policy.RequiredScopes));
+                await AuthenticationErrors.WriteInsufficientScopeAsync(context, policy.RequiredScopes);
+                return ("failure", AuthenticationErrors.InsufficientScope);
+            }
+        }
+
+        var tenant = _tenants.Enforce(context, routeId, policy, caller);
+        if (tenant.IsFailure)
+        {
+            await AuthenticationErrors.WriteErrorAsync(context, tenant.StatusCode, tenant.Error!, tenant.Description!);
+            return ("failure", tenant.Error!);
+        }
+
+        if (tenant.Tenant is { } resolved)
+        {
+            context.Features.Set(resolved);
+            activity?.SetTag("gateway.tenant_id", resolved.Id);
+            caller = caller is null ? null : caller with { TenantId = resolved.Id };
+        }
+
+        if (caller is null)
+        {
+            return (AnonymousScheme, AnonymousScheme);
+        }
+
+        context.Features.Set(caller);
+        activity?.SetTag("enduser.id", caller.Subject);
+        AuthenticationLog.Authenticated(_logger, routeId, caller.Scheme, caller.TokenHash, caller.Subject);
+        return ("success", "ok");
+    }
+
+    private RouteAuthenticationPolicy ParsePolicy(RouteConfig route)
     {
         var errors = new List<string>();
         // Validated when the configuration loaded; an invalid policy here means that check was bypassed: fail closed.
-        return RouteAuthenticationPolicy.Parse(route.RouteId, route.Metadata, errors)
+        return RouteAuthenticationPolicy.Parse(route.RouteId, route.Metadata, _schemes.Keys, errors)
             ?? throw new InvalidOperationException(string.Join(Environment.NewLine, errors));
     }
 }

@@ -4,14 +4,16 @@ using Reference.Gateway;
 using Reference.Gateway.Authentication;
 using Reference.Gateway.Authentication.Jwt;
 using Reference.Gateway.Security;
+using Reference.Gateway.Tenancy;
 
 namespace Microsoft.Extensions.Hosting;
 
 internal static class GatewayAuthenticationServiceCollectionExtensions
 {
     /// <summary>
-    /// Edge authentication: JWT validation against the issuer's cached JWKS (loaded at startup, readiness
-    /// reports Unhealthy until then), and stripping of inbound identity headers on every request.
+    /// Edge authentication: the authentication schemes (<c>jwt</c> here; introspection and sessions register their own
+    /// <see cref="IGatewayAuthenticationScheme"/>), JWT validation against each issuer's cached JWKS (loaded at
+    /// startup, readiness reports Unhealthy until then), tenancy, and stripping of inbound identity headers.
     /// </summary>
     public static IHostApplicationBuilder AddGatewayAuthentication(this IHostApplicationBuilder builder)
     {
@@ -27,10 +29,14 @@ internal static class GatewayAuthenticationServiceCollectionExtensions
             client.Timeout = TimeSpan.FromSeconds(10);
             client.MaxResponseContentBufferSize = 1024 * 1024;
         }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
-        services.TryAddSingleton<JwksCache>();
+        services.TryAddSingleton<JwksCacheRegistry>();
         services.TryAddSingleton<JwtTokenValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayAuthenticationScheme, JwtAuthenticationScheme>());
         services.AddHostedService<JwksWarmupService>();
         services.AddHealthChecks().AddCheck<JwksHealthCheck>(JwksHealthCheck.Name);
+
+        // Tenancy first: its header capture must run before the stripping removes the tenant header.
+        services.AddGatewayTenancy();
         services.AddInboundHeaderStripping();
         return builder;
     }

@@ -13,8 +13,10 @@ namespace Reference.Gateway.Routing;
 /// route or cluster and the key, and stop startup), and applies each route's behaviour: anonymous routes
 /// forward no credentials; authenticated routes get the internal token for their cluster's audience.
 /// </summary>
-internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer) : ITransformProvider
+internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer, IEnumerable<IGatewayAuthenticationScheme> schemes) : ITransformProvider
 {
+    private readonly string[] _schemeNames = [.. schemes.Select(s => s.Name)];
+
     // Its implementation needs System.IO.Hashing, which this build does not ship.
     private const string UnavailableAffinityPolicy = "HashCookie";
 
@@ -23,7 +25,7 @@ internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer) 
         ArgumentNullException.ThrowIfNull(context);
         var route = context.Route;
         var errors = new List<string>();
-        var policy = RouteAuthenticationPolicy.Parse(route.RouteId, route.Metadata, errors);
+        var policy = RouteAuthenticationPolicy.Parse(route.RouteId, route.Metadata, _schemeNames, errors);
         if (policy is { IsAnonymous: false } && route.ClusterId is { } clusterId)
         {
             var cluster = FindCluster(context.Services, clusterId);
@@ -65,7 +67,7 @@ internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer) 
     {
         ArgumentNullException.ThrowIfNull(context);
         var errors = new List<string>();
-        var policy = RouteAuthenticationPolicy.Parse(context.Route.RouteId, context.Route.Metadata, errors);
+        var policy = RouteAuthenticationPolicy.Parse(context.Route.RouteId, context.Route.Metadata, _schemeNames, errors);
         if (policy is null)
         {
             // Unreachable after validation; fail closed all the same.

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Reference.Gateway.Authentication.Jwt;
@@ -9,83 +8,146 @@ internal enum JwksLookupStatus
 {
     Found,
     UnknownKey,
+
+    /// <summary>No keys were ever loaded, or the last good keys are older than the maximum stale age (fail closed).</summary>
     KeysUnavailable,
 }
 
 internal readonly record struct JwksLookup(JwksLookupStatus Status, JsonWebKey? Key);
 
+/// <summary>The state of one issuer's key cache, for health and metrics.</summary>
+internal enum JwksCacheState
+{
+    /// <summary>No keys loaded yet.</summary>
+    Empty,
+
+    /// <summary>Keys within their cache lifetime.</summary>
+    Fresh,
+
+    /// <summary>Past their cache lifetime (refreshes failing) but within the maximum stale age: still used.</summary>
+    Stale,
+
+    /// <summary>Past the maximum stale age: no longer used.</summary>
+    Expired,
+}
+
 /// <summary>
-/// The issuer's signing keys, found through OIDC discovery and cached. Requests never cause a fetch per
-/// request: keys are loaded at startup (<see cref="JwksWarmupService"/>), refreshed in the background once
-/// <see cref="JwtValidationOptions.JwksCacheDuration"/> has passed (requests keep using the current keys),
-/// and an unknown <c>kid</c> causes at most one refresh per <see cref="JwtValidationOptions.UnknownKeyRefreshInterval"/>.
-/// Concurrent refreshes share one fetch. A failed refresh keeps the last good keys.
+/// One issuer's signing keys, from its JWKS (directly, or through OIDC discovery). Requests never cause a fetch
+/// per request: keys are loaded at startup (<see cref="JwksWarmupService"/>) and refreshed by a timer at 75 % of
+/// their lifetime (the JWKS response's <c>Cache-Control: max-age</c> within the configured bounds, else
+/// <see cref="JwtValidationOptions.JwksCacheDuration"/>); requests keep using the current keys meanwhile. Only an
+/// unknown <c>kid</c> may wait, on at most one refresh per <see cref="JwtValidationOptions.UnknownKeyRefreshInterval"/>.
+/// Concurrent refreshes share one fetch. A failed refresh keeps the last good keys and retries after the same
+/// interval; keys past their lifetime are stale (health Degraded), and past
+/// <see cref="JwtValidationOptions.MaxStaleAge"/> they are no longer used (fail closed, health Unhealthy).
 /// </summary>
 internal sealed class JwksCache : IDisposable
 {
     public const string HttpClientName = "Reference.Gateway.Jwks";
 
+    private const double RefreshAtFraction = 0.75;
+
     private static readonly HashSet<string> SupportedKeyTypes = new(StringComparer.Ordinal) { "RSA", "EC" };
 
     private readonly object _gate = new();
     private readonly IHttpClientFactory _httpClientFactory;
+    private readonly JwtIssuerOptions _issuer;
     private readonly JwtValidationOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly GatewayTelemetry _telemetry;
-    private readonly ILogger<JwksCache> _logger;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposing = new();
+    private readonly ITimer _refreshTimer;
 
     private volatile KeySet? _keys;
     private Task<bool>? _refresh;
-    private DateTimeOffset _nextScheduledRefresh = DateTimeOffset.MinValue;
     private DateTimeOffset? _lastOnDemandRefresh;
 
     public JwksCache(
+        string name,
+        JwtIssuerOptions issuer,
+        JwtValidationOptions options,
         IHttpClientFactory httpClientFactory,
-        IOptions<JwtValidationOptions> options,
         TimeProvider timeProvider,
         GatewayTelemetry telemetry,
-        ILogger<JwksCache> logger)
+        ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(options);
+        Name = name;
+        _issuer = issuer;
+        _options = options;
         _httpClientFactory = httpClientFactory;
-        _options = options.Value;
         _timeProvider = timeProvider;
         _telemetry = telemetry;
         _logger = logger;
+        _refreshTimer = timeProvider.CreateTimer(_ => StartRefresh(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>The issuer's configured name (<c>Issuers:{name}</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The issuer identifier (<c>iss</c>).</summary>
+    public string Issuer => _issuer.Issuer!;
 
     public bool HasKeys => _keys is not null;
 
     /// <summary>When the keys in use were fetched; null before the first successful fetch.</summary>
     public DateTimeOffset? KeysFetchedAt => _keys?.FetchedAt;
 
+    /// <summary>When the keys in use stop being fresh; null before the first successful fetch.</summary>
+    public DateTimeOffset? KeysExpireAt => _keys?.ExpiresAt;
+
+    public JwksCacheState State
+    {
+        get
+        {
+            var keys = _keys;
+            if (keys is null)
+            {
+                return JwksCacheState.Empty;
+            }
+
+            var staleness = _timeProvider.GetUtcNow() - keys.ExpiresAt;
+            return staleness <= TimeSpan.Zero ? JwksCacheState.Fresh
+                : staleness <= _options.MaxStaleAge ? JwksCacheState.Stale
+                : JwksCacheState.Expired;
+        }
+    }
+
+    /// <summary>How long the keys in use have been past their lifetime; zero when fresh or empty.</summary>
+    public TimeSpan Staleness
+    {
+        get
+        {
+            var keys = _keys;
+            var staleness = keys is null ? TimeSpan.Zero : _timeProvider.GetUtcNow() - keys.ExpiresAt;
+            return staleness > TimeSpan.Zero ? staleness : TimeSpan.Zero;
+        }
+    }
+
     public async ValueTask<JwksLookup> GetSigningKeyAsync(string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyId);
-        var now = _timeProvider.GetUtcNow();
         var keys = _keys;
-        if (keys is not null && now >= ReadNextScheduledRefresh())
-        {
-            // Due for a refresh: start it in the background; this request keeps using the current keys.
-            _ = StartRefresh();
-        }
-
-        if (keys is not null && keys.Keys.TryGetValue(keyId, out var known))
+        if (keys is not null && State != JwksCacheState.Expired && keys.Keys.TryGetValue(keyId, out var known))
         {
             return new JwksLookup(JwksLookupStatus.Found, known);
         }
 
-        var refresh = JoinRefreshInFlight() ?? TryStartOnDemandRefresh(now);
+        // An unknown kid (a rotation we have not seen), or no usable keys: wait on at most one throttled refresh.
+        var refresh = TryStartOnDemandRefresh(_timeProvider.GetUtcNow());
         if (refresh is null)
         {
-            JwtLog.UnknownKeyRefreshThrottled(_logger);
-            return new JwksLookup(keys is null ? JwksLookupStatus.KeysUnavailable : JwksLookupStatus.UnknownKey, null);
+            JwtLog.UnknownKeyRefreshThrottled(_logger, Name);
+        }
+        else
+        {
+            await refresh.WaitAsync(cancellationToken);
         }
 
-        await refresh.WaitAsync(cancellationToken);
         keys = _keys;
-        if (keys is null)
+        if (keys is null || State == JwksCacheState.Expired)
         {
             return new JwksLookup(JwksLookupStatus.KeysUnavailable, null);
         }
@@ -100,24 +162,9 @@ internal sealed class JwksCache : IDisposable
 
     public void Dispose()
     {
+        _refreshTimer.Dispose();
         _disposing.Cancel();
         _disposing.Dispose();
-    }
-
-    private DateTimeOffset ReadNextScheduledRefresh()
-    {
-        lock (_gate)
-        {
-            return _nextScheduledRefresh;
-        }
-    }
-
-    private Task<bool>? JoinRefreshInFlight()
-    {
-        lock (_gate)
-        {
-            return _refresh is { IsCompleted: false } inFlight ? inFlight : null;
-        }
     }
 
     private Task<bool>? TryStartOnDemandRefresh(DateTimeOffset now)
@@ -149,57 +196,90 @@ internal sealed class JwksCache : IDisposable
 
     private Task<bool> StartRefreshLocked()
     {
+        if (_disposing.IsCancellationRequested)
+        {
+            return Task.FromResult(false);
+        }
+
         var token = _disposing.Token;
-        _refresh = Task.Run(() => FetchAsync(token), token);
+        _refresh = Task.Run(() => FetchAsync(token), CancellationToken.None);
         return _refresh;
     }
 
-    private async Task<bool> FetchAsync(CancellationToken cancellationToken)
+    private async Task<bool> FetchAsync(CancellationToken disposing)
     {
+        using var timeout = new CancellationTokenSource(_options.JwksFetchTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(disposing, timeout.Token);
+        var cancellationToken = linked.Token;
         try
         {
             var client = _httpClientFactory.CreateClient(HttpClientName);
-            var jwksUri = await GetJwksUriAsync(client, cancellationToken);
-            using var response = await client.GetAsync(jwksUri, cancellationToken);
+            var jwksUri = _issuer.JwksUri ?? await GetJwksUriAsync(client, cancellationToken);
+            using var response = await client.GetAsync(jwksUri, HttpCompletionOption.ResponseContentRead, cancellationToken);
             response.EnsureSuccessStatusCode();
             var json = await response.Content.ReadAsStringAsync(cancellationToken);
             var keys = ParseKeys(json);
+            var lifetime = Lifetime(response.Headers.CacheControl?.MaxAge);
             var now = _timeProvider.GetUtcNow();
-            _keys = new KeySet(keys, now);
-            lock (_gate)
-            {
-                _nextScheduledRefresh = now + _options.JwksCacheDuration;
-            }
-
-            _telemetry.RecordJwksRefresh("success");
-            JwtLog.KeysRefreshed(_logger, keys.Count);
+            _keys = new KeySet(keys, now, now + lifetime);
+            Schedule(lifetime * RefreshAtFraction);
+            _telemetry.RecordJwksRefresh(Name, "success");
+            JwtLog.KeysRefreshed(_logger, keys.Count, Name, lifetime);
             return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+        catch (Exception ex) when (!disposing.IsCancellationRequested
                                    && ex is HttpRequestException or JsonException or InvalidDataException or ArgumentException
-                                       or InvalidOperationException or TaskCanceledException)
+                                       or InvalidOperationException or OperationCanceledException)
         {
-            lock (_gate)
+            Schedule(_options.UnknownKeyRefreshInterval);
+            _telemetry.RecordJwksRefresh(Name, timeout.IsCancellationRequested ? "timeout" : "failure");
+            switch (State)
             {
-                _nextScheduledRefresh = _timeProvider.GetUtcNow() + _options.UnknownKeyRefreshInterval;
+                case JwksCacheState.Empty:
+                    JwtLog.InitialLoadFailed(_logger, Name, ex);
+                    break;
+                case JwksCacheState.Expired:
+                    JwtLog.KeysExpired(_logger, Name, Staleness, ex);
+                    break;
+                default:
+                    JwtLog.RefreshFailed(_logger, Name, Staleness, ex);
+                    break;
             }
 
-            _telemetry.RecordJwksRefresh("failure");
-            JwtLog.RefreshFailed(_logger, _options.MetadataAddress, ex);
             return false;
         }
     }
 
+    private void Schedule(TimeSpan delay)
+    {
+        if (!_disposing.IsCancellationRequested)
+        {
+            _refreshTimer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private TimeSpan Lifetime(TimeSpan? maxAge)
+    {
+        if (maxAge is not { } value)
+        {
+            return _options.JwksCacheDuration;
+        }
+
+        return value < _options.JwksMinCacheDuration ? _options.JwksMinCacheDuration
+            : value > _options.JwksMaxCacheDuration ? _options.JwksMaxCacheDuration
+            : value;
+    }
+
     private async Task<Uri> GetJwksUriAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        using var response = await client.GetAsync(_options.MetadataAddress, cancellationToken);
+        using var response = await client.GetAsync(_issuer.MetadataAddress, cancellationToken);
         response.EnsureSuccessStatusCode();
         var json = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object
             || !root.TryGetProperty("issuer", out var issuer) || issuer.ValueKind != JsonValueKind.String
-            || !string.Equals(issuer.GetString(), _options.Issuer, StringComparison.Ordinal))
+            || !string.Equals(issuer.GetString(), _issuer.Issuer, StringComparison.Ordinal))
         {
             // OIDC Discovery §4.3: the document's issuer must be exactly the issuer we expect.
             throw new InvalidDataException("The discovery document's issuer does not match the configured issuer.");
@@ -238,7 +318,7 @@ internal sealed class JwksCache : IDisposable
         foreach (var kid in duplicates)
         {
             keys.Remove(kid);
-            JwtLog.DuplicateKeyId(_logger);
+            JwtLog.DuplicateKeyId(_logger, Name);
         }
 
         if (keys.Count == 0)
@@ -249,5 +329,5 @@ internal sealed class JwksCache : IDisposable
         return keys;
     }
 
-    private sealed record KeySet(IReadOnlyDictionary<string, JsonWebKey> Keys, DateTimeOffset FetchedAt);
+    private sealed record KeySet(IReadOnlyDictionary<string, JsonWebKey> Keys, DateTimeOffset FetchedAt, DateTimeOffset ExpiresAt);
 }

@@ -1,11 +1,17 @@
 namespace Reference.Gateway.Authentication.Jwt;
 
-/// <summary>Loads the issuer's keys at startup, in the background, retrying with capped backoff until they load.</summary>
-internal sealed class JwksWarmupService(JwksCache cache, TimeProvider timeProvider) : BackgroundService
+/// <summary>
+/// Loads every issuer's keys at startup, in the background and in parallel, retrying each with capped backoff
+/// until it loads. After the first load each cache schedules its own refreshes.
+/// </summary>
+internal sealed class JwksWarmupService(JwksCacheRegistry caches, TimeProvider timeProvider) : BackgroundService
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(caches.All.Select(cache => WarmUpAsync(cache, stoppingToken)));
+
+    private async Task WarmUpAsync(JwksCache cache, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(500);
         while (!stoppingToken.IsCancellationRequested && !cache.HasKeys)

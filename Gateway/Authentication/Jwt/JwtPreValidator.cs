@@ -7,7 +7,12 @@ namespace Reference.Gateway.Authentication.Jwt;
 internal sealed record JwtHeaderInfo(string Algorithm, string KeyId, string Type);
 
 /// <summary>The claims read during the structural checks (trusted only once the signature is verified).</summary>
-internal sealed record JwtPayloadInfo(string Issuer, string? Subject, string? ClientId, string? Scope, string? TenantId);
+internal sealed record JwtPayloadInfo(string Issuer, string? Subject, string? ClientId, string? Scope, string? TenantId)
+{
+    public string? Email { get; init; }
+
+    public IReadOnlyList<string> Roles { get; init; } = [];
+}
 
 internal readonly record struct JwtPreValidationResult(JwtValidationFailure? Failure, JwtHeaderInfo? Header, JwtPayloadInfo? Payload)
 {
@@ -78,11 +83,7 @@ internal static class JwtPreValidator
                 return JwtPreValidationResult.Fail(payloadFailure);
             }
 
-            if (!string.Equals(payload!.Issuer, options.Issuer, StringComparison.Ordinal))
-            {
-                return JwtPreValidationResult.Fail(JwtValidationFailure.InvalidIssuer);
-            }
-
+            // The issuer is routed (and then verified exactly) by JwtTokenValidator: each issuer has its own keys.
             return new JwtPreValidationResult(null, header, payload);
         }
         catch (JsonException)
@@ -211,7 +212,7 @@ internal static class JwtPreValidator
             return JwtValidationFailure.Malformed;
         }
 
-        if (alg is null || !options.ValidAlgorithms.Contains(alg))
+        if (alg is null || !options.AcceptedAlgorithms.Contains(alg))
         {
             return JwtValidationFailure.UnsupportedAlgorithm;
         }
@@ -246,6 +247,8 @@ internal static class JwtPreValidator
         string? clientId = null;
         string? scope = null;
         string? tenantId = null;
+        string? email = null;
+        List<string> roles = [];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString()!;
@@ -255,7 +258,14 @@ internal static class JwtPreValidator
             }
 
             reader.Read();
-            if (name is "iss" or "sub" or "client_id" or "scope" or "tenant_id")
+            if (name is "roles" or "role")
+            {
+                if (!TryReadStrings(ref reader, roles))
+                {
+                    return JwtValidationFailure.InvalidClaims;
+                }
+            }
+            else if (name is "iss" or "sub" or "client_id" or "scope" or "tenant_id" or "email")
             {
                 if (reader.TokenType != JsonTokenType.String)
                 {
@@ -276,6 +286,9 @@ internal static class JwtPreValidator
                         break;
                     case "scope":
                         scope = value;
+                        break;
+                    case "email":
+                        email = value;
                         break;
                     default:
                         tenantId = value;
@@ -298,7 +311,34 @@ internal static class JwtPreValidator
             return JwtValidationFailure.InvalidIssuer;
         }
 
-        payload = new JwtPayloadInfo(iss, sub, clientId, scope, tenantId);
+        payload = new JwtPayloadInfo(iss, sub, clientId, scope, tenantId) { Email = email, Roles = roles };
         return null;
+    }
+
+    // A role claim is a string or an array of strings (RFC 9068 §7.2.1.1); anything else is an invalid claim.
+    private static bool TryReadStrings(ref Utf8JsonReader reader, List<string> values)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            values.Add(reader.GetString()!);
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String || values.Count >= 64)
+            {
+                return false;
+            }
+
+            values.Add(reader.GetString()!);
+        }
+
+        return reader.TokenType == JsonTokenType.EndArray;
     }
 }

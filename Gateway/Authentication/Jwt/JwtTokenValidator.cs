@@ -21,40 +21,46 @@ internal sealed class JwtTokenValidator
         ["ES512"] = "P-521",
     };
 
-    private readonly JwksCache _keys;
+    private readonly JwksCacheRegistry _caches;
     private readonly JwtValidationOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    private readonly TokenValidationParameters _template;
+    private readonly Dictionary<string, IssuerValidation> _issuers = new(StringComparer.Ordinal);
 
-    public JwtTokenValidator(JwksCache keys, IOptions<JwtValidationOptions> options, TimeProvider timeProvider)
+    public JwtTokenValidator(JwksCacheRegistry caches, IOptions<JwtValidationOptions> options, TimeProvider timeProvider)
     {
+        ArgumentNullException.ThrowIfNull(caches);
         ArgumentNullException.ThrowIfNull(options);
-        _keys = keys;
+        _caches = caches;
         _options = options.Value;
         _timeProvider = timeProvider;
-        _template = new TokenValidationParameters
+        foreach (var issuer in _options.Issuers.Values)
         {
-            ValidIssuer = _options.Issuer,
-            ValidateIssuer = true,
-            ValidAudience = _options.Audience,
-            ValidateAudience = true,
-            RequireAudience = true,
-            IgnoreTrailingSlashWhenValidatingAudience = false,
-            ValidAlgorithms = [.. _options.ValidAlgorithms],
-            ValidTypes = ["at+jwt", "application/at+jwt"],
-            RequireExpirationTime = true,
-            ValidateLifetime = true,
-            RequireSignedTokens = true,
-            ClockSkew = _options.ClockSkew,
-            TryAllIssuerSigningKeys = false,
-            ValidateIssuerSigningKey = false,
-            ValidateTokenReplay = false,
-            ValidateWithLKG = false,
-            SaveSigninToken = false,
-            LogValidationExceptions = false,
-            LifetimeValidator = ValidateLifetime,
-        };
+            var skew = issuer.ClockSkew ?? _options.ClockSkew;
+            var template = new TokenValidationParameters
+            {
+                ValidIssuer = issuer.Issuer,
+                ValidateIssuer = true,
+                ValidAudiences = [.. issuer.Audiences],
+                ValidateAudience = true,
+                RequireAudience = true,
+                IgnoreTrailingSlashWhenValidatingAudience = false,
+                ValidAlgorithms = [.. issuer.Algorithms],
+                ValidTypes = ["at+jwt", "application/at+jwt"],
+                RequireExpirationTime = true,
+                ValidateLifetime = true,
+                RequireSignedTokens = true,
+                ClockSkew = skew,
+                TryAllIssuerSigningKeys = false,
+                ValidateIssuerSigningKey = false,
+                ValidateTokenReplay = false,
+                ValidateWithLKG = false,
+                SaveSigninToken = false,
+                LogValidationExceptions = false,
+                LifetimeValidator = ValidateLifetime,
+            };
+            _issuers[issuer.Issuer!] = new IssuerValidation(template, issuer.Algorithms.ToHashSet(StringComparer.Ordinal), skew);
+        }
     }
 
     public async ValueTask<JwtValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
@@ -67,7 +73,20 @@ internal sealed class JwtTokenValidator
         }
 
         var header = pre.Header!;
-        var lookup = await _keys.GetSigningKeyAsync(header.KeyId, cancellationToken);
+        var payload = pre.Payload!;
+
+        // Routed by the unverified iss to that issuer's own keys and rules; the handler then checks iss exactly.
+        if (!_issuers.TryGetValue(payload.Issuer, out var issuer) || _caches.Find(payload.Issuer) is not { } cache)
+        {
+            return Fail(JwtValidationFailure.InvalidIssuer);
+        }
+
+        if (!issuer.Algorithms.Contains(header.Algorithm))
+        {
+            return Fail(JwtValidationFailure.UnsupportedAlgorithm);
+        }
+
+        var lookup = await cache.GetSigningKeyAsync(header.KeyId, cancellationToken);
         switch (lookup.Status)
         {
             case JwksLookupStatus.KeysUnavailable:
@@ -82,7 +101,7 @@ internal sealed class JwtTokenValidator
             return Fail(JwtValidationFailure.KeyMismatch);
         }
 
-        var parameters = _template.Clone();
+        var parameters = issuer.Template.Clone();
         parameters.IssuerSigningKeys = [key];
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
@@ -91,7 +110,7 @@ internal sealed class JwtTokenValidator
         }
 
         var now = _timeProvider.GetUtcNow();
-        if (jwt.IssuedAt != DateTime.MinValue && new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) > now + _options.ClockSkew)
+        if (jwt.IssuedAt != DateTime.MinValue && new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero) > now + issuer.ClockSkew)
         {
             return Fail(JwtValidationFailure.NotYetValid);
         }
@@ -103,7 +122,6 @@ internal sealed class JwtTokenValidator
             return Fail(JwtValidationFailure.Expired);
         }
 
-        var payload = pre.Payload!;
         if (string.IsNullOrEmpty(payload.Subject))
         {
             return Fail(JwtValidationFailure.MissingSubject);
@@ -117,7 +135,14 @@ internal sealed class JwtTokenValidator
             payload.TenantId,
             payload.Issuer,
             new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero),
-            TokenHash.Prefix(token));
+            TokenHash.Prefix(token))
+        {
+            Scheme = JwtAuthenticationScheme.SchemeName,
+            Email = payload.Email,
+            Roles = payload.Roles,
+            SessionId = jwt.TryGetPayloadValue<string>("sid", out var sid) ? sid : null,
+            AccessToken = token,
+        };
         return new JwtValidationResult(caller, null);
     }
 
@@ -150,6 +175,8 @@ internal sealed class JwtTokenValidator
     }
 
     private static JwtValidationResult Fail(JwtValidationFailure failure) => new(null, failure);
+
+    private sealed record IssuerValidation(TokenValidationParameters Template, IReadOnlySet<string> Algorithms, TimeSpan ClockSkew);
 
     private static bool KeyFitsAlgorithm(JsonWebKey key, string algorithm)
     {

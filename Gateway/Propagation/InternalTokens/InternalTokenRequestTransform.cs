@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.Net.Http.Headers;
 using Reference.Gateway.Authentication;
@@ -18,9 +17,7 @@ internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, 
         context.ProxyRequest.Headers.Remove(HeaderNames.Authorization);
         var caller = context.HttpContext.Features.Get<AuthenticatedCaller>()
             ?? throw new InvalidOperationException("No authenticated caller on a route that requires one; refusing to forward.");
-        var requestId = Activity.Current is { } activity && activity.IdFormat == ActivityIdFormat.W3C
-            ? activity.TraceId.ToHexString()
-            : context.HttpContext.TraceIdentifier;
+        var requestId = RequestId.Get(context.HttpContext);
         var token = issuer.Mint(caller, audience, requestId);
         context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return ValueTask.CompletedTask;

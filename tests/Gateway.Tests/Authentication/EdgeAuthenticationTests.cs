@@ -412,8 +412,9 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
     {
         request.Headers.TryAddWithoutValidation("X-User-Id", "admin");
         request.Headers.TryAddWithoutValidation("x-user-id", "root");
-        request.Headers.TryAddWithoutValidation("X-TENANT-ID", new[] { "tenant-b", "tenant-c" });
-        request.Headers.TryAddWithoutValidation("x-tenant-id", "tenant-d");
+        // The tenant header is also a tenant-resolution input: a value naming another tenant (or several values) is
+        // rejected, not stripped (TenancyTests); one naming the caller's own tenant is accepted and still stripped.
+        request.Headers.TryAddWithoutValidation("X-TENANT-ID", "tenant-a");
         request.Headers.TryAddWithoutValidation("X-User-Email", "admin@example.com");
         request.Headers.TryAddWithoutValidation("X-User-Roles", "admin");
         request.Headers.TryAddWithoutValidation("X-Org-Id", "org-1");

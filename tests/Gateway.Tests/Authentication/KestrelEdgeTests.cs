@@ -36,7 +36,7 @@ public sealed class KestrelEdgeTests : IAsyncLifetime
 
         var (status, _) = await SendRawAsync(
             $"Authorization: Bearer {token}\r\nX-User-Id: admin\r\nx-user-id: root\r\nX-USER-ID: sys\r\n" +
-            "X-Tenant-Id: tenant-b\r\nx-TENANT-id: tenant-c\r\nX-Internal-Token: forged\r\nX-Token-Scopes: orders.write\r\n");
+            "x-TENANT-id: tenant-a\r\nX-Internal-Token: forged\r\nX-Token-Scopes: orders.write\r\n");
 
         Assert.Equal(200, status);
         var received = Assert.Single(_env.Orders.Requests);

@@ -22,6 +22,12 @@ public sealed class StubIdentityProviderHandler : HttpMessageHandler
 
     public HttpStatusCode JwksStatus { get; set; } = HttpStatusCode.OK;
 
+    /// <summary>The JWKS response's <c>Cache-Control: max-age</c>, if any.</summary>
+    public TimeSpan? MaxAge { get; set; }
+
+    /// <summary>Serve a 200 whose body is not a JWKS.</summary>
+    public bool Garbage { get; set; }
+
     // One RSA key for every kid: generating keys is slow, and these tests are about lookups, not key separation.
     private static readonly Lazy<RSA> SharedKey = new(() => RSA.Create(2048));
 
@@ -73,10 +79,23 @@ public sealed class StubIdentityProviderHandler : HttpMessageHandler
                 return new HttpResponseMessage(JwksStatus);
             }
 
+            if (Garbage)
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<html>not a jwks</html>", Encoding.UTF8, "application/json") };
+            }
+
+            HttpResponseMessage response;
             lock (_gate)
             {
-                return Json(new { keys = _keys.ToArray() });
+                response = Json(new { keys = _keys.ToArray() });
             }
+
+            if (MaxAge is { } maxAge)
+            {
+                response.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { MaxAge = maxAge };
+            }
+
+            return response;
         }
 
         return new HttpResponseMessage(HttpStatusCode.NotFound);

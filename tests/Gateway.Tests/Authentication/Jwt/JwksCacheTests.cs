@@ -1,7 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Reference.Gateway.Authentication.Jwt;
 using Reference.Gateway.Tests.Infrastructure;
 using Reference.TestUtilities;
@@ -12,19 +9,14 @@ public sealed class JwksCacheTests : IDisposable
 {
     private readonly StubIdentityProviderHandler _idp = new();
     private readonly FakeTimeProvider _time = new();
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly JwksTestCaches _caches;
     private readonly JwksCache _cache;
 
     public JwksCacheTests()
     {
         _idp.AddRsaKey("key-1");
-        var options = new JwtValidationOptions { Issuer = StubIdentityProviderHandler.Issuer, MetadataAddress = new Uri("https://idp.test/.well-known/openid-configuration") };
-        _cache = new JwksCache(
-            new StubHttpClientFactory(_idp),
-            Options.Create(options),
-            _time,
-            new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            NullLogger<JwksCache>.Instance);
+        _caches = new JwksTestCaches(_idp, _time);
+        _cache = _caches.Default;
     }
 
     [Fact]
@@ -160,8 +152,7 @@ public sealed class JwksCacheTests : IDisposable
 
     public void Dispose()
     {
-        _cache.Dispose();
+        _caches.Dispose();
         _idp.Dispose();
-        _services.Dispose();
     }
 }

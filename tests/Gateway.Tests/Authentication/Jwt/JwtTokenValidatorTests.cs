@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Reference.Gateway.Authentication.Jwt;
 using Reference.Gateway.Tests.Infrastructure;
 using Reference.TestUtilities;
@@ -11,26 +8,14 @@ public sealed class JwtTokenValidatorTests : IDisposable
 {
     private readonly StubIdentityProviderHandler _idp = new();
     private readonly FakeTimeProvider _time = new();
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly JwksCache _cache;
+    private readonly JwksTestCaches _caches;
     private readonly JwtTokenValidator _validator;
 
     public JwtTokenValidatorTests()
     {
         _idp.AddRsaKey("key-1");
-        var options = Options.Create(new JwtValidationOptions
-        {
-            Issuer = StubIdentityProviderHandler.Issuer,
-            MetadataAddress = new Uri("https://idp.test/.well-known/openid-configuration"),
-        });
-        new JwtValidationOptionsPostConfigure().PostConfigure(null, options.Value);
-        _cache = new JwksCache(
-            new StubHttpClientFactory(_idp),
-            options,
-            _time,
-            new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            NullLogger<JwksCache>.Instance);
-        _validator = new JwtTokenValidator(_cache, options, _time);
+        _caches = new JwksTestCaches(_idp, _time);
+        _validator = new JwtTokenValidator(_caches.Registry, _caches.Options, _time);
     }
 
     [Theory]
@@ -116,9 +101,8 @@ public sealed class JwtTokenValidatorTests : IDisposable
 
     public void Dispose()
     {
-        _cache.Dispose();
+        _caches.Dispose();
         _idp.Dispose();
-        _services.Dispose();
     }
 
     private static Dictionary<string, object?> Payload(DateTimeOffset now) => new()
