@@ -78,6 +78,8 @@ internal sealed class TenantResolver(IOptionsMonitor<TenancyOptions> options)
     private static TenantResolution FromHeader(StringValues values) => values.Count switch
     {
         0 => default,
+        // Several values, on one line (comma-separated) or several lines, name no single tenant.
+        1 when values[0]!.Contains(',', StringComparison.Ordinal) => new TenantResolution(TenantResolutionStatus.Ambiguous, null, TenantSource.Header),
         1 when !string.IsNullOrWhiteSpace(values[0]) => Resolved(values[0]!.Trim(), TenantSource.Header),
         _ => new TenantResolution(TenantResolutionStatus.Ambiguous, null, TenantSource.Header),
     };

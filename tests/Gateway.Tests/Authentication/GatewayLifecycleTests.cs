@@ -103,16 +103,17 @@ public sealed class GatewayLifecycleTests
     }
 
     [Fact]
-    public async Task AuthMetric_EachDecision_CountedByResultAndReason()
+    public async Task AuthMetric_EachDecision_CountedBySchemeResultAndReason_WithDuration()
     {
         await using var env = new GatewayEnvironment(new Dictionary<string, string?>());
         await env.InitializeAsync();
         var meterFactory = env.Factory.Services.GetRequiredService<IMeterFactory>();
-        var recorded = new ConcurrentQueue<(string Result, string Reason)>();
+        var recorded = new ConcurrentQueue<(string Scheme, string Result, string Reason)>();
+        var durations = new ConcurrentQueue<(string Scheme, double Seconds)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Name == "gateway.auth.requests" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            if (instrument.Name is "gateway.auth.requests" or "gateway.auth.duration" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -120,8 +121,10 @@ public sealed class GatewayLifecycleTests
         listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
         {
             var map = tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString() ?? string.Empty);
-            recorded.Enqueue((map["result"], map["reason"]));
+            recorded.Enqueue((map["scheme"], map["result"], map["reason"]));
         });
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+            durations.Enqueue((tags.ToArray().Single(t => t.Key == "scheme").Value!.ToString()!, value)));
         listener.Start();
 
         using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders/1"))
@@ -138,7 +141,9 @@ public sealed class GatewayLifecycleTests
         {
         }
 
-        Assert.Equal([("success", "ok"), ("failure", "missing_token"), ("anonymous", "anonymous")], recorded.ToArray());
+        Assert.Equal([("jwt", "success", "ok"), ("none", "failure", "missing_token"), ("anonymous", "anonymous", "anonymous")], recorded.ToArray());
+        Assert.Equal(["jwt", "none", "anonymous"], durations.Select(d => d.Scheme));
+        Assert.All(durations, d => Assert.True(d.Seconds >= 0));
     }
 
     [Fact]

@@ -5,6 +5,17 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Reference.Gateway.Tests.Infrastructure;
 
+/// <summary>How the fake IdP answers JWKS requests.</summary>
+public enum JwksBehavior
+{
+    Normal,
+    Fail500,
+    Garbage,
+
+    /// <summary>The request hangs until the client gives up (or <see cref="FakeIdentityProvider.ReleaseHangs"/>).</summary>
+    Hang,
+}
+
 /// <summary>
 /// A fake IdentityProvider: OIDC discovery and a JWKS with test RSA and EC keys (generated per run, never
 /// stored), request counters, and an "attacker" endpoint that counts hits (it must never be called).
@@ -30,6 +41,38 @@ public sealed class FakeIdentityProvider : TestServerHost
     public ECDsa Ec { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     public string Issuer => Url;
+
+    /// <summary>How JWKS requests are answered (switchable at any time: outage, garbage, hang, recovery).</summary>
+    public JwksBehavior JwksBehavior { get; set; } = JwksBehavior.Normal;
+
+    /// <summary>The JWKS response's <c>Cache-Control: max-age</c>, if any.</summary>
+    public TimeSpan? JwksMaxAge { get; set; }
+
+    /// <summary>The JWKS URL (for issuers configured with <c>JwksUri</c> instead of discovery).</summary>
+    public string JwksUrl => $"{Url}/.well-known/jwks";
+
+    private TaskCompletionSource _hangs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseHangs()
+    {
+        var hangs = Interlocked.Exchange(ref _hangs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        hangs.TrySetResult();
+    }
+
+    /// <summary>Waits (real time, bounded) until the JWKS endpoint has been requested at least <paramref name="count"/> times.</summary>
+    public async Task WaitForJwksRequestsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (JwksRequests < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Expected {count} JWKS requests, saw {JwksRequests}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
 
     public int DiscoveryRequests => Volatile.Read(ref _discoveryRequests);
 
@@ -77,9 +120,12 @@ public sealed class FakeIdentityProvider : TestServerHost
         ["kid"] = kid ?? (alg.StartsWith("ES", StringComparison.Ordinal) ? EcKeyId : RsaKeyId),
     };
 
+    /// <summary>The clock tokens are issued by (tests with a fake gateway clock set it to the same fake clock).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     public Dictionary<string, object?> Payload(string scope = "orders.read orders.write", TimeSpan? lifetime = null)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var now = Clock.GetUtcNow().ToUnixTimeSeconds();
         return new Dictionary<string, object?>
         {
             ["iss"] = Issuer,
@@ -127,9 +173,33 @@ public sealed class FakeIdentityProvider : TestServerHost
                 ["token_endpoint"] = $"{Url}/connect/token",
             });
         });
-        app.MapGet("/.well-known/jwks", () =>
+        app.MapGet("/.well-known/jwks", async (HttpContext context) =>
         {
             Interlocked.Increment(ref _jwksRequests);
+            switch (JwksBehavior)
+            {
+                case JwksBehavior.Fail500:
+                    return Results.StatusCode(StatusCodes.Status500InternalServerError);
+                case JwksBehavior.Garbage:
+                    return Results.Text("{\"keys\": \"definitely not keys\"", "application/json");
+                case JwksBehavior.Hang:
+                    try
+                    {
+                        await _hangs.Task.WaitAsync(context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return Results.Empty;
+                    }
+
+                    break;
+            }
+
+            if (JwksMaxAge is { } maxAge)
+            {
+                context.Response.Headers.CacheControl = $"public, max-age={(long)maxAge.TotalSeconds}";
+            }
+
             lock (_published)
             {
                 return Results.Text(

@@ -16,6 +16,7 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     private readonly bool _waitForReady;
     private readonly Action<IServiceCollection>? _configureServices;
     private readonly bool _useKestrel;
+    private readonly Action<GatewayEnvironment, Dictionary<string, string?>>? _configureSettings;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "reference-gateway-tests", Guid.NewGuid().ToString("N"));
 
     public GatewayEnvironment()
@@ -27,8 +28,12 @@ public sealed class GatewayEnvironment : IAsyncLifetime
         Dictionary<string, string?> overrides,
         bool waitForReady = true,
         Action<IServiceCollection>? configureServices = null,
-        bool useKestrel = false)
+        bool useKestrel = false,
+        Action<GatewayEnvironment, Dictionary<string, string?>>? configureSettings = null,
+        bool secondIssuer = false)
     {
+        _configureSettings = configureSettings;
+        IdpB = secondIssuer ? new FakeIdentityProvider() : null;
         _useKestrel = useKestrel;
         _overrides = overrides;
         _waitForReady = waitForReady;
@@ -36,6 +41,9 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     }
 
     public FakeIdentityProvider Idp { get; } = new();
+
+    /// <summary>A second, independent issuer, when the environment was created with <c>secondIssuer</c>.</summary>
+    public FakeIdentityProvider? IdpB { get; }
 
     public RecordingDownstream Orders { get; } = new();
 
@@ -72,6 +80,11 @@ public sealed class GatewayEnvironment : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Idp.StartAsync();
+        if (IdpB is not null)
+        {
+            await IdpB.StartAsync();
+        }
+
         await Orders.StartAsync();
         await Inventory.StartAsync();
         var settings = Settings(Idp, Orders, Inventory, _dataPath);
@@ -79,6 +92,8 @@ public sealed class GatewayEnvironment : IAsyncLifetime
         {
             settings[key] = value;
         }
+
+        _configureSettings?.Invoke(this, settings);
 
         Factory = new GatewayFactory(settings, _configureServices);
         if (_useKestrel)
@@ -130,6 +145,11 @@ public sealed class GatewayEnvironment : IAsyncLifetime
         }
 
         await Idp.DisposeAsync();
+        if (IdpB is not null)
+        {
+            await IdpB.DisposeAsync();
+        }
+
         await Orders.DisposeAsync();
         await Inventory.DisposeAsync();
         if (Directory.Exists(_dataPath))
