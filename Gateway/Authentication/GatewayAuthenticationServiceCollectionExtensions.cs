@@ -33,7 +33,9 @@ internal static class GatewayAuthenticationServiceCollectionExtensions
         services.TryAddSingleton<JwtTokenValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayAuthenticationScheme, JwtAuthenticationScheme>());
         services.AddHostedService<JwksWarmupService>();
-        services.AddHealthChecks().AddCheck<JwksHealthCheck>(JwksHealthCheck.Name);
+        services.AddHealthChecks()
+            .AddCheck<JwksHealthCheck>(JwksHealthCheck.Name)
+            .AddCheck<JwksStalenessHealthCheck>(JwksStalenessHealthCheck.Name);
 
         // Tenancy first: its header capture must run before the stripping removes the tenant header.
         services.AddGatewayTenancy();
