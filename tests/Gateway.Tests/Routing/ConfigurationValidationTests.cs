@@ -53,6 +53,91 @@ public sealed class ConfigurationValidationTests : IAsyncLifetime
             ["Route 'bare'", "cluster 'bare'", "ReverseProxy:Clusters:bare:Metadata:Propagation.Audience"]
         },
         {
+            "unregistered scheme in the list",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy=jwt kerberos",
+            ["Route 'orders-read'", "unknown value 'kerberos'", "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy"]
+        },
+        {
+            "scheme listed twice",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy=jwt jwt",
+            ["Route 'orders-read'", "lists scheme 'jwt' twice", "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy"]
+        },
+        {
+            "anonymous mixed with a scheme",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy=jwt anonymous",
+            ["Route 'orders-read'", "mixes 'anonymous' with schemes"]
+        },
+        {
+            "empty Auth.Policy",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Policy= ",
+            ["Route 'orders-read'", "'Auth.Policy' is required"]
+        },
+        {
+            "empty Auth.Scopes",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Scopes= ",
+            ["Route 'orders-read'", "ReverseProxy:Routes:orders-read:Metadata:Auth.Scopes"]
+        },
+        {
+            "tenant id with upper case",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Tenants=Tenant-A",
+            ["Route 'orders-read'", "'Auth.Tenants' must be space-separated tenant ids", "ReverseProxy:Routes:orders-read:Metadata:Auth.Tenants"]
+        },
+        {
+            "tenant id with a path character",
+            "ReverseProxy:Routes:orders-read:Metadata:Auth.Tenants=tenant-a ../b",
+            ["Route 'orders-read'", "ReverseProxy:Routes:orders-read:Metadata:Auth.Tenants"]
+        },
+        {
+            "Tenant.Required not a boolean",
+            "ReverseProxy:Routes:orders-read:Metadata:Tenant.Required=yes",
+            ["Route 'orders-read'", "'Tenant.Required' must be true or false", "ReverseProxy:Routes:orders-read:Metadata:Tenant.Required"]
+        },
+        {
+            "Tenant.Required false with Auth.Tenants",
+            "ReverseProxy:Routes:orders-read:Metadata:Tenant.Required=false|ReverseProxy:Routes:orders-read:Metadata:Auth.Tenants=tenant-a",
+            ["Route 'orders-read'", "'Tenant.Required' is false but 'Auth.Tenants' restricts tenants"]
+        },
+        {
+            "misspelled Tenant key",
+            "ReverseProxy:Routes:orders-read:Metadata:Tenant.Requried=true",
+            ["Route 'orders-read'", "unknown metadata key 'Tenant.Requried'"]
+        },
+        {
+            "tenancy host pattern without placeholder",
+            "Gateway:Tenancy:HostPatterns:0=api.example.com",
+            ["Gateway:Tenancy:HostPatterns:0 'api.example.com'"]
+        },
+        {
+            "tenancy registry with a bad tenant id",
+            "Gateway:Tenancy:Tenants:Bad_Tenant:Plan=gold",
+            ["Gateway:Tenancy:Tenants:Bad_Tenant"]
+        },
+        {
+            "tenant issuer not a URL",
+            "Gateway:Tenancy:Tenants:tenant-a:Issuer=not-a-url",
+            ["Gateway:Tenancy:Tenants:tenant-a:Issuer must be an absolute http(s) URL"]
+        },
+        {
+            "issuer without a key source",
+            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:Audiences:0=reference-api",
+            ["Gateway:Authentication:Jwt:Issuers:x:JwksUri or Gateway:Authentication:Jwt:Issuers:x:MetadataAddress is required"]
+        },
+        {
+            "issuer with an HMAC algorithm",
+            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:JwksUri=https://x.example.test/jwks|Gateway:Authentication:Jwt:Issuers:x:Audiences:0=a|Gateway:Authentication:Jwt:Issuers:x:Algorithms:0=HS256",
+            ["Gateway:Authentication:Jwt:Issuers:x:Algorithms:0 'HS256'"]
+        },
+        {
+            "issuer without audiences",
+            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:JwksUri=https://x.example.test/jwks",
+            ["Gateway:Authentication:Jwt:Issuers:x:Audiences is required"]
+        },
+        {
+            "two issuer entries with one iss",
+            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:JwksUri=https://x.example.test/jwks|Gateway:Authentication:Jwt:Issuers:x:Audiences:0=a|Gateway:Authentication:Jwt:Issuers:y:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:y:JwksUri=https://x.example.test/jwks|Gateway:Authentication:Jwt:Issuers:y:Audiences:0=a",
+            ["is also configured as issuer"]
+        },
+        {
             "HashCookie session affinity",
             "ReverseProxy:Clusters:orders:SessionAffinity:Enabled=true|ReverseProxy:Clusters:orders:SessionAffinity:Policy=HashCookie",
             ["Cluster 'orders'", "HashCookie", "ReverseProxy:Clusters:orders:SessionAffinity:Policy"]
