@@ -8,7 +8,7 @@ namespace Reference.Gateway.Authentication;
 /// </summary>
 internal interface IGatewayAuthenticationScheme
 {
-    /// <summary>The name used in route metadata (<c>Auth.Schemes</c>).</summary>
+    /// <summary>The name used in the route metadata <c>Auth.Policy</c> (an ordered, space-separated list of names).</summary>
     string Name { get; }
 
     /// <summary>Whether the request carries this scheme's kind of credential. Cheap and side-effect free.</summary>

@@ -103,41 +103,6 @@ public sealed class ConfigurationValidationTests : IAsyncLifetime
             ["Route 'orders-read'", "unknown metadata key 'Tenant.Requried'"]
         },
         {
-            "tenancy host pattern without placeholder",
-            "Gateway:Tenancy:HostPatterns:0=api.example.com",
-            ["Gateway:Tenancy:HostPatterns:0 'api.example.com'"]
-        },
-        {
-            "tenancy registry with a bad tenant id",
-            "Gateway:Tenancy:Tenants:Bad_Tenant:Plan=gold",
-            ["Gateway:Tenancy:Tenants:Bad_Tenant"]
-        },
-        {
-            "tenant issuer not a URL",
-            "Gateway:Tenancy:Tenants:tenant-a:Issuer=not-a-url",
-            ["Gateway:Tenancy:Tenants:tenant-a:Issuer must be an absolute http(s) URL"]
-        },
-        {
-            "issuer without a key source",
-            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:Audiences:0=reference-api",
-            ["Gateway:Authentication:Jwt:Issuers:x:JwksUri or Gateway:Authentication:Jwt:Issuers:x:MetadataAddress is required"]
-        },
-        {
-            "issuer with an HMAC algorithm",
-            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:JwksUri=https://x.example.test/jwks|Gateway:Authentication:Jwt:Issuers:x:Audiences:0=a|Gateway:Authentication:Jwt:Issuers:x:Algorithms:0=HS256",
-            ["Gateway:Authentication:Jwt:Issuers:x:Algorithms:0 'HS256'"]
-        },
-        {
-            "issuer without audiences",
-            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:JwksUri=https://x.example.test/jwks",
-            ["Gateway:Authentication:Jwt:Issuers:x:Audiences is required"]
-        },
-        {
-            "two issuer entries with one iss",
-            "Gateway:Authentication:Jwt:Issuers:x:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:x:JwksUri=https://x.example.test/jwks|Gateway:Authentication:Jwt:Issuers:x:Audiences:0=a|Gateway:Authentication:Jwt:Issuers:y:Issuer=https://x.example.test|Gateway:Authentication:Jwt:Issuers:y:JwksUri=https://x.example.test/jwks|Gateway:Authentication:Jwt:Issuers:y:Audiences:0=a",
-            ["is also configured as issuer"]
-        },
-        {
             "HashCookie session affinity",
             "ReverseProxy:Clusters:orders:SessionAffinity:Enabled=true|ReverseProxy:Clusters:orders:SessionAffinity:Policy=HashCookie",
             ["Cluster 'orders'", "HashCookie", "ReverseProxy:Clusters:orders:SessionAffinity:Policy"]

@@ -150,6 +150,87 @@ public sealed class JwksCacheTests : IDisposable
         Assert.Equal(JwksLookupStatus.UnknownKey, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
     }
 
+    [Theory]
+    [InlineData(null, 300)]
+    [InlineData(600, 600)]
+    [InlineData(5, 60)]
+    [InlineData(864000, 86400)]
+    public async Task Refresh_LifetimeFromMaxAgeWithinBounds_ScheduledAt75Percent(int? maxAgeSeconds, int expectedLifetimeSeconds)
+    {
+        _idp.MaxAge = maxAgeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
+        Assert.True(await _cache.RefreshAsync(CancellationToken.None));
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedLifetimeSeconds), _cache.KeysExpireAt - _cache.KeysFetchedAt);
+        var refreshAt = TimeSpan.FromSeconds(expectedLifetimeSeconds * 0.75);
+        _time.Advance(refreshAt - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _idp.JwksRequests);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _idp.WaitForJwksRequestsAsync(2);
+    }
+
+    [Fact]
+    public async Task Refresh_GarbageBody_LoadsNoKeys()
+    {
+        _idp.Garbage = true;
+
+        Assert.False(await _cache.RefreshAsync(CancellationToken.None));
+
+        Assert.Equal(JwksCacheState.Empty, _cache.State);
+    }
+
+    [Fact]
+    public async Task Refresh_Hangs_TimesOutOnTheInjectedClock()
+    {
+        _idp.Hold();
+        var refresh = _cache.RefreshAsync(CancellationToken.None);
+        await _idp.WaitForJwksRequestsAsync(1);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.False(await refresh.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(_cache.HasKeys);
+        _idp.Release();
+    }
+
+    [Fact]
+    public async Task RefreshFailing_FreshThenStaleThenExpired_FailsClosedPastMaxStaleAge()
+    {
+        await _cache.RefreshAsync(CancellationToken.None);
+        _idp.JwksStatus = HttpStatusCode.InternalServerError;
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(JwksCacheState.Fresh, _cache.State);
+        Assert.Equal(TimeSpan.Zero, _cache.Staleness);
+
+        _time.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(JwksCacheState.Stale, _cache.State);
+        Assert.Equal(TimeSpan.FromMinutes(30), _cache.Staleness);
+        Assert.Equal(JwksLookupStatus.Found, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
+
+        _time.Advance(TimeSpan.FromMinutes(31));
+        Assert.Equal(JwksCacheState.Expired, _cache.State);
+        Assert.Equal(JwksLookupStatus.KeysUnavailable, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
+
+        _idp.JwksStatus = HttpStatusCode.OK;
+        Assert.True(await _cache.RefreshAsync(CancellationToken.None));
+        Assert.Equal(JwksCacheState.Fresh, _cache.State);
+        Assert.Equal(JwksLookupStatus.Found, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task ConcurrentRefreshes_CoalesceIntoOneFetch()
+    {
+        _idp.Hold();
+
+        var refreshes = Enumerable.Range(0, 20).Select(_ => _cache.RefreshAsync(CancellationToken.None)).ToArray();
+        await _idp.WaitForJwksRequestsAsync(1);
+        _idp.Release();
+
+        Assert.All(await Task.WhenAll(refreshes), Assert.True);
+        Assert.Equal(1, _idp.JwksRequests);
+    }
+
     public void Dispose()
     {
         _caches.Dispose();
