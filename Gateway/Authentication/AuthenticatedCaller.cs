@@ -29,4 +29,11 @@ internal sealed record AuthenticatedCaller(
     /// propagation modes that need it (token exchange, pass-through). Never log it.
     /// </summary>
     public string? AccessToken { get; init; }
+
+    // The generated ToString would print AccessToken: a record that reaches a log must never carry the token.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Scheme = {Scheme}, Subject = {Subject}, ClientId = {ClientId}, TenantId = {TenantId}, Issuer = {Issuer}, TokenHash = {TokenHash}");
+        return true;
+    }
 }

@@ -40,7 +40,16 @@ internal sealed class GatewayAuthenticationMiddleware
         ILogger<GatewayAuthenticationMiddleware> logger)
     {
         _next = next;
-        _schemes = schemes.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        _schemes = new Dictionary<string, IGatewayAuthenticationScheme>(StringComparer.Ordinal);
+        foreach (var scheme in schemes)
+        {
+            if (!_schemes.TryAdd(scheme.Name, scheme))
+            {
+                throw new InvalidOperationException(
+                    $"Two authentication schemes are registered under the name '{scheme.Name}' ({_schemes[scheme.Name].GetType().Name} and {scheme.GetType().Name}).");
+            }
+        }
+
         _tenants = tenants;
         _telemetry = telemetry;
         _timeProvider = timeProvider;

@@ -135,8 +135,15 @@ internal sealed class JwksCache : IDisposable
             return new JwksLookup(JwksLookupStatus.Found, known);
         }
 
-        // An unknown kid (a rotation we have not seen), or no usable keys: wait on at most one throttled refresh.
+        // No usable keys (never loaded, or past the maximum stale age): fail fast, never hold the request on an
+        // unavailable IdP; a throttled refresh starts in the background (the timer keeps retrying as well).
         var refresh = TryStartOnDemandRefresh(_timeProvider.GetUtcNow());
+        if (keys is null || State == JwksCacheState.Expired)
+        {
+            return new JwksLookup(JwksLookupStatus.KeysUnavailable, null);
+        }
+
+        // An unknown kid (a rotation we have not seen yet): wait, once, on the throttled refresh.
         if (refresh is null)
         {
             JwtLog.UnknownKeyRefreshThrottled(_logger, Name);

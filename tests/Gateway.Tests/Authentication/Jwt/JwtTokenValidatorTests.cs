@@ -4,7 +4,7 @@ using Reference.TestUtilities;
 
 namespace Reference.Gateway.Tests.Authentication.Jwt;
 
-public sealed class JwtTokenValidatorTests : IDisposable
+public sealed class JwtTokenValidatorTests : IAsyncLifetime, IDisposable
 {
     private readonly StubIdentityProviderHandler _idp = new();
     private readonly FakeTimeProvider _time = new();
@@ -35,7 +35,7 @@ public sealed class JwtTokenValidatorTests : IDisposable
         var result = await _validator.ValidateAsync(token, CancellationToken.None);
 
         Assert.Equal(JwtValidationFailure.UnsupportedAlgorithm, result.Failure);
-        Assert.Equal(0, _idp.JwksRequests);
+        Assert.Equal(1, _idp.JwksRequests);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class JwtTokenValidatorTests : IDisposable
         var result = await _validator.ValidateAsync(Sign(payload, kid: "evil-key"), CancellationToken.None);
 
         Assert.Equal(JwtValidationFailure.InvalidIssuer, result.Failure);
-        Assert.Equal(0, _idp.JwksRequests);
+        Assert.Equal(1, _idp.JwksRequests);
     }
 
     // No grace on exp: an internal token may not outlive the original, so one that has (or nearly has) expired is refused.
@@ -98,6 +98,44 @@ public sealed class JwtTokenValidatorTests : IDisposable
         Assert.Equal(12, caller.TokenHash.Length);
         Assert.DoesNotContain(caller.TokenHash, token, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Validate_ValidToken_FillsSchemeEmailRolesSession_AndToStringOmitsTheToken()
+    {
+        var payload = Payload(_time.GetUtcNow());
+        payload["email"] = "svc@example.test";
+        payload["roles"] = new[] { "reader", "auditor" };
+        payload["sid"] = "session-7";
+        var token = Sign(payload);
+
+        var caller = (await _validator.ValidateAsync(token, CancellationToken.None)).Caller!;
+
+        Assert.Equal("jwt", caller.Scheme);
+        Assert.Equal("svc@example.test", caller.Email);
+        Assert.Equal(["reader", "auditor"], caller.Roles);
+        Assert.Equal("session-7", caller.SessionId);
+        Assert.Equal(token, caller.AccessToken);
+        Assert.DoesNotContain(token.Split('.')[2], caller.ToString(), StringComparison.Ordinal);
+        Assert.Contains(caller.TokenHash, caller.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(42)]
+    [InlineData(true)]
+    public async Task Validate_RolesNotStrings_RejectedAsInvalidClaims(object roles)
+    {
+        var payload = Payload(_time.GetUtcNow());
+        payload["roles"] = new[] { roles };
+
+        var result = await _validator.ValidateAsync(Sign(payload), CancellationToken.None);
+
+        Assert.Equal(JwtValidationFailure.InvalidClaims, result.Failure);
+    }
+
+    // Keys are loaded at startup in the gateway; a validator never waits on a first load.
+    public async Task InitializeAsync() => Assert.True(await _caches.Default.RefreshAsync(CancellationToken.None));
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose()
     {
