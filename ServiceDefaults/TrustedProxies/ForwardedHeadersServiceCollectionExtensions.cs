@@ -42,7 +42,7 @@ internal static class ForwardedHeadersServiceCollectionExtensions
             options.ForwardLimit = value.ForwardLimit;
             options.ForwardedHeaders = options.KnownProxies.Count + options.KnownIPNetworks.Count == 0
                 ? ForwardedHeaders.None
-                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
         }
     }
 }

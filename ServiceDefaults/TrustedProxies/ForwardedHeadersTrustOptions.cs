@@ -1,7 +1,7 @@
 namespace Reference.ServiceDefaults.TrustedProxies;
 
 /// <summary>
-/// The proxies whose <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c> headers are honoured
+/// The proxies whose <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c> / <c>X-Forwarded-Host</c> headers are honoured
 /// (configuration section <c>ForwardedHeaders</c>). By default none is: the headers from anyone are
 /// ignored, including from loopback, which ASP.NET Core would otherwise trust.
 /// </summary>

@@ -202,6 +202,19 @@ public sealed class TenancyTests(TenancyFixture fixture)
     }
 
     [Fact]
+    public async Task ForwardedHost_FromAClientThatIsNoKnownProxy_Ignored()
+    {
+        Env.ClearRecordings();
+        using var request = Request("/api/t/orders/1", Token("tenant-a"));
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "tenant-b.api.example.test");
+
+        using var response = await fixture.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(Env.Orders.Requests);
+    }
+
+    [Fact]
     public async Task ClaimTenant_NoOtherSource_Forwarded()
     {
         Env.ClearRecordings();
@@ -325,5 +338,56 @@ public sealed class TenancyTests(TenancyFixture fixture)
         }
 
         return await fixture.Client.SendAsync(request);
+    }
+}
+
+/// <summary>Behind a known proxy, X-Forwarded-Host is the host the tenant is resolved from.</summary>
+public sealed class TenancyBehindKnownProxyTests : IAsyncLifetime
+{
+    private readonly GatewayEnvironment _env = new(
+        new Dictionary<string, string?>
+        {
+            ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+            ["Gateway:Tenancy:HostPatterns:0"] = "{tenant}.api.example.test",
+        },
+        useKestrel: true);
+
+    private HttpClient Client { get; set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _env.InitializeAsync();
+        Client = new HttpClient { BaseAddress = _env.KestrelAddress };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await _env.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ForwardedHost_FromKnownProxy_NamesTheTenant_OtherTenantsToken403()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders/1");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _env.Idp.CreateToken());
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "tenant-b.api.example.test");
+
+        using var response = await Client.SendAsync(request);
+
+        await GatewayAssert.RejectedAsync(response, HttpStatusCode.Forbidden, "tenant_mismatch", _env.Orders);
+    }
+
+    [Fact]
+    public async Task ForwardedHost_FromKnownProxy_OwnTenant_Forwarded()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders/1");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _env.Idp.CreateToken());
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "tenant-a.api.example.test");
+
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(_env.Orders.Requests);
     }
 }
