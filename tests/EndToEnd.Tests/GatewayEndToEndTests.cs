@@ -154,7 +154,8 @@ public sealed class GatewayEndToEndTests(ReferenceAppFixture fixture)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.TryAddWithoutValidation("X-User-Id", "admin");
         request.Headers.TryAddWithoutValidation("x-user-id", "root");
-        request.Headers.TryAddWithoutValidation("X-TENANT-ID", "tenant-a");
+        // The caller's own tenant: accepted as a resolution input, then stripped like every identity header.
+        request.Headers.TryAddWithoutValidation("X-TENANT-ID", "tenant-b");
         request.Headers.TryAddWithoutValidation("X-User-Roles", "admin");
         request.Headers.TryAddWithoutValidation("X-Token-Scopes", "orders.write");
 
@@ -169,6 +170,42 @@ public sealed class GatewayEndToEndTests(ReferenceAppFixture fixture)
         Assert.False(headers.TryGetProperty("x-token-scopes", out _), "x-token-scopes reached the service");
         Assert.Equal("tenant-b", seen.GetProperty("tenantId").GetString());
         Assert.Equal("demo-client-b", seen.GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task Gateway_TenantHeaderNamingAnotherTenant_Returns403TenantMismatch()
+    {
+        var token = await fixture.GetTokenAsync("demo-client-b", "orders.read");
+        using var gateway = fixture.App.CreateHttpClient("gateway");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders/whoami");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.TryAddWithoutValidation("X-Tenant-ID", "tenant-a");
+
+        using var response = await gateway.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("tenant_mismatch", body.GetProperty("error").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("request_id").GetString()));
+    }
+
+    [Fact]
+    public async Task Gateway_TenantRoute_OwnTenantForwarded_OtherTenant403()
+    {
+        var token = await fixture.GetTokenAsync("demo-client", "orders.read");
+        using var gateway = fixture.App.CreateHttpClient("gateway");
+
+        using var own = new HttpRequestMessage(HttpMethod.Get, "/tenants/tenant-a/orders/whoami");
+        own.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var ownResponse = await gateway.SendAsync(own);
+        using var other = new HttpRequestMessage(HttpMethod.Get, "/tenants/tenant-b/orders/whoami");
+        other.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var otherResponse = await gateway.SendAsync(other);
+
+        Assert.Equal(HttpStatusCode.OK, ownResponse.StatusCode);
+        Assert.Equal("tenant-a", (await ownResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tenantId").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, otherResponse.StatusCode);
+        Assert.Equal("tenant_mismatch", (await otherResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 
     [Fact]

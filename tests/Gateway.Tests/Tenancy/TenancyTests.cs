@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Reference.Gateway.Tests.Infrastructure;
 
 namespace Reference.Gateway.Tests.Tenancy;
@@ -29,7 +31,10 @@ public sealed class TenancyFixture : IAsyncLifetime
             ["ReverseProxy:Routes:tenant-public:Metadata:Tenant.Required"] = "true",
             ["ReverseProxy:Routes:tenant-public:Transforms:0:PathRemovePrefix"] = "/api",
         },
-        useKestrel: true);
+        useKestrel: true,
+        configureServices: services => services.AddSingleton<ILoggerProvider>(Logs));
+
+    public static CapturingLoggerProvider Logs { get; } = new();
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -75,6 +80,39 @@ public sealed class TenancyTests(TenancyFixture fixture)
         using var response = await SendAsync("/tenants/tenant-b/orders/42", Token("tenant-a"));
 
         await GatewayAssert.RejectedAsync(response, HttpStatusCode.Forbidden, "tenant_mismatch", Env.Orders, Env.Inventory);
+    }
+
+    [Fact]
+    public async Task TenantMismatch_RaisesSecurityEventAndMetric_WithoutTheToken()
+    {
+        var meterFactory = Env.Factory.Services.GetRequiredService<IMeterFactory>();
+        var reasons = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "gateway.tenant.mismatches" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            lock (reasons)
+            {
+                reasons.Add(tags.ToArray().Single(t => t.Key == "reason").Value!.ToString()!);
+            }
+        });
+        listener.Start();
+        var subject = Guid.NewGuid().ToString("N");
+        var token = Env.Idp.CreateToken(editPayload: p => p["sub"] = subject);
+
+        using var response = await SendAsync("/tenants/tenant-b/orders/42", token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("token_tenant", reasons);
+        var line = Assert.Single(TenancyFixture.Logs.Lines, l => l.Contains("SECURITY tenant_mismatch", StringComparison.Ordinal) && l.Contains(subject, StringComparison.Ordinal));
+        Assert.Contains("[2403]", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[2], line, StringComparison.Ordinal);
     }
 
     [Fact]
