@@ -228,8 +228,8 @@ internal sealed class JwksCache : IDisposable
             var keys = ParseKeys(json);
             var lifetime = Lifetime(response.Headers.CacheControl?.MaxAge);
             var now = _timeProvider.GetUtcNow();
-            _keys = new KeySet(keys, now, now + lifetime);
             Schedule(lifetime * RefreshAtFraction);
+            _keys = new KeySet(keys, now, now + lifetime);
             _telemetry.RecordJwksRefresh(Name, "success");
             JwtLog.KeysRefreshed(_logger, keys.Count, Name, lifetime);
             return true;
