@@ -17,4 +17,7 @@ internal static partial class AuthenticationLog
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Route {RouteId}: scheme {Scheme} authenticated subject {Subject} (token {TokenHash}).")]
     public static partial void Authenticated(ILogger logger, string routeId, string scheme, string tokenHash, string subject);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Route {RouteId}: scheme {Scheme} failed; answering 503.")]
+    public static partial void SchemeFailed(ILogger logger, string routeId, string scheme, Exception exception);
 }

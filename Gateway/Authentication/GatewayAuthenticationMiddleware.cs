@@ -120,7 +120,22 @@ internal sealed class GatewayAuthenticationMiddleware
             }
 
             setScheme(scheme.Name);
-            var outcome = await scheme.AuthenticateAsync(context, context.RequestAborted);
+            SchemeAuthenticationResult outcome;
+            try
+            {
+                outcome = await scheme.AuthenticateAsync(context, context.RequestAborted);
+            }
+            catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // A scheme's dependency failed in a way it did not map itself: never a 500, never let the request through.
+                AuthenticationLog.SchemeFailed(_logger, routeId, scheme.Name, ex);
+                outcome = SchemeAuthenticationResult.Failure(
+                    StatusCodes.Status503ServiceUnavailable,
+                    AuthenticationErrors.TemporarilyUnavailable,
+                    "Authentication is temporarily unavailable.",
+                    "scheme_error");
+            }
+
             if (outcome.Caller is null)
             {
                 var failureReason = outcome.Reason ?? outcome.Error ?? AuthenticationErrors.InvalidToken;

@@ -17,7 +17,9 @@ internal sealed class FakeCookieScheme : IGatewayAuthenticationScheme
     public bool CanHandle(HttpContext context) => context.Request.Cookies.ContainsKey("fake");
 
     public ValueTask<SchemeAuthenticationResult> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(context.Request.Cookies["fake"] == "good"
+        context.Request.Cookies["fake"] == "boom"
+            ? throw new InvalidOperationException("The session store is down.")
+            : ValueTask.FromResult(context.Request.Cookies["fake"] == "good"
             ? SchemeAuthenticationResult.Success(new AuthenticatedCaller("cookie-user", null, ["orders.read"], null, "urn:fake", DateTimeOffset.UtcNow.AddMinutes(5), "cookiehash01") { Scheme = Name })
             : SchemeAuthenticationResult.Failure(StatusCodes.Status401Unauthorized, "invalid_token", "The session is not valid.", "fake_rejected"));
 }
@@ -176,6 +178,16 @@ public sealed class SchemeDispatchTests(SchemeDispatchFixture fixture) : IClassF
 
         await GatewayAssert.RejectedAsync(response, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", Env.Orders);
         Assert.Empty(response.Headers.WwwAuthenticate);
+    }
+
+    [Fact]
+    public async Task SchemeThrows_Returns503TemporarilyUnavailable_Never500()
+    {
+        Env.ClearRecordings();
+
+        using var response = await SendAsync("/api/dual/1", cookie: "boom", bearer: Env.Idp.CreateToken());
+
+        await GatewayAssert.RejectedAsync(response, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", Env.Orders);
     }
 
     [Fact]
