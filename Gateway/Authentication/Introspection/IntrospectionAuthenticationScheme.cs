@@ -123,6 +123,8 @@ internal sealed class IntrospectionAuthenticationScheme : IGatewayAuthentication
 
         async Task RunAsync()
         {
+            // Removed from the in-flight table before completing, so no later request picks up a finished call
+            // instead of consulting the cache.
             try
             {
                 // Not the request's token: a caller that gives up must not fail the others waiting on this call;
@@ -130,15 +132,13 @@ internal sealed class IntrospectionAuthenticationScheme : IGatewayAuthentication
                 var result = await _client.IntrospectAsync(token, tokenHash, CancellationToken.None);
                 _cache.Set(key, result);
                 IntrospectionLog.Introspected(_logger, tokenHash, result.IsActive ? "active" : result.RejectionReason ?? "inactive");
+                _inFlight.TryRemove(new KeyValuePair<string, Task<IntrospectionResult>>(key, completion.Task));
                 completion.SetResult(result);
             }
             catch (Exception ex)
             {
-                completion.SetException(ex);
-            }
-            finally
-            {
                 _inFlight.TryRemove(new KeyValuePair<string, Task<IntrospectionResult>>(key, completion.Task));
+                completion.SetException(ex);
             }
         }
     }
