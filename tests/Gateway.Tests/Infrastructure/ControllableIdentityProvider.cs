@@ -207,6 +207,9 @@ public sealed class ControllableIdentityProvider(TimeProvider clock) : TestServe
         }
     }
 
+    /// <summary>A JWT access token for the gateway's <c>jwt</c> scheme (typ at+jwt, aud reference-api).</summary>
+    public string CreateAccessToken() => (string)IssueTokens(nonce: null)["access_token"]!;
+
     private Dictionary<string, object?> IssueTokens(string? nonce)
     {
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
