@@ -271,7 +271,16 @@ internal sealed class BffEndpoints(
             return Error(StatusCodes.Status400BadRequest, "invalid_request", "Expected a form-encoded logout_token.");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return Error(StatusCodes.Status400BadRequest, "invalid_request", "The form is malformed or too large.");
+        }
+
         if (form["logout_token"] is not { Count: 1 } values || string.IsNullOrEmpty(values[0]))
         {
             return Error(StatusCodes.Status400BadRequest, "invalid_request", "Expected exactly one logout_token.");
