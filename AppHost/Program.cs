@@ -37,12 +37,23 @@ gateway
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
-// The gateway as the BFF's confidential client (gateway-bff): its secret's hash and its URLs, from the gateway's endpoint.
+// The gateway as the BFF's confidential client (gateway-bff), declared here rather than in the IdP's appsettings.json
+// because its redirect and logout URLs come from the gateway's endpoint and its secret from a per-run parameter.
+// API scopes only: openid/profile/email are the IdP's identity scopes and offline_access is governed by AllowOfflineAccess.
+string[] bffScopes = ["orders.read", "orders.write", "inventory.read"];
 identity
+    .WithEnvironment("IdentityProvider__Clients__gateway-bff__Description", "The gateway as a backend-for-frontend (cookie sessions, tokens kept server-side).")
+    .WithEnvironment("IdentityProvider__Clients__gateway-bff__AllowedGrantTypes__0", "authorization_code")
+    .WithEnvironment("IdentityProvider__Clients__gateway-bff__AllowedGrantTypes__1", "refresh_token")
+    .WithEnvironment("IdentityProvider__Clients__gateway-bff__AllowOfflineAccess", "true")
     .WithEnvironment("IdentityProvider__Clients__gateway-bff__SecretHashes__0", () => Sha256SecretHash(bffSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__gateway-bff__RedirectUris__0", () => GatewayUrl("/bff/callback"))
     .WithEnvironment("IdentityProvider__Clients__gateway-bff__PostLogoutRedirectUris__0", () => GatewayUrl("/"))
     .WithEnvironment("IdentityProvider__Clients__gateway-bff__BackChannelLogoutUri", () => GatewayUrl("/bff/backchannel-logout"));
+for (var i = 0; i < bffScopes.Length; i++)
+{
+    identity.WithEnvironment($"IdentityProvider__Clients__gateway-bff__AllowedScopes__{i}", bffScopes[i]);
+}
 
 // Dev-only: a per-run credential for the README walk-through; nothing is stored.
 builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read)");
