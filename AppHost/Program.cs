@@ -34,6 +34,7 @@ gateway
     .WithEnvironment("Gateway__Bff__Authority", identity.GetEndpoint("http"))
     .WithEnvironment("Gateway__Bff__ClientSecret", bffSecret)
     .WithEnvironment("Gateway__Introspection__ClientSecret", introspectionSecret)
+    .WithEnvironment("Gateway__Introspection__Issuer", identity.GetEndpoint("http"))
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

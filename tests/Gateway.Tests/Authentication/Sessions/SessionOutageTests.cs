@@ -34,4 +34,37 @@ public sealed class SessionOutageTests
         Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
         Assert.Equal(2, env.Orders.Requests.Count);
     }
+
+    [Fact]
+    public async Task RedisBack_SessionsRecoverWithoutARestart()
+    {
+        var kind = RedisTestServer.UnavailableReason(ServerKind.Redis) is null ? ServerKind.Redis : ServerKind.Garnet;
+        await using var redis = await RedisTestServer.StartNewAsync(kind);
+        await using var env = await SessionEnvironment.StartAsync(redis);
+        await redis.KillAsync();
+        using var duringOutage = await env.SendAsync(HttpMethod.Get, "/bff/login", null);
+        await redis.StartAsync();
+
+        // Real time: the Redis client reconnects on its own schedule.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        HttpStatusCode status;
+        do
+        {
+            using var attempt = await env.SendAsync(HttpMethod.Get, "/bff/login", null);
+            status = attempt.StatusCode;
+        }
+        while (status != HttpStatusCode.Redirect && DateTime.UtcNow < deadline && await Delay());
+        var sessionId = await env.LoginAsync();
+        using var session = await env.SendAsync(HttpMethod.Get, "/test/session/orders/1", sessionId);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, duringOutage.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, status);
+        Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(100);
+        return true;
+    }
 }
