@@ -37,7 +37,7 @@ internal sealed class IntrospectionOptions
     /// <summary>The audience the token's <c>aud</c> must contain.</summary>
     public string Audience { get; set; } = "reference-api";
 
-    /// <summary>When set, the result's <c>iss</c> must equal it (ordinal).</summary>
+    /// <summary>When set, a result's <c>iss</c>, if present, must equal it (ordinal); it is also the caller's issuer when absent.</summary>
     public string? Issuer { get; set; }
 
     /// <summary>Timeout of one call to the endpoint.</summary>

@@ -83,7 +83,8 @@ internal static class IntrospectionResponseParser
                 return IntrospectionResult.Inactive(ReasonAudience);
             }
 
-            var issuer = String(root, "iss");
+            // RFC 7662 makes iss optional; when the endpoint names one, it must be the expected issuer.
+            var issuer = String(root, "iss") ?? options.Issuer;
             if (options.Issuer is { } expectedIssuer && !string.Equals(issuer, expectedIssuer, StringComparison.Ordinal))
             {
                 return IntrospectionResult.Inactive(ReasonIssuer);

@@ -357,6 +357,38 @@ public sealed class IntrospectionAuthenticationSchemeTests
     }
 
     [Theory]
+    [InlineData("https://other-issuer.example", false)]
+    [InlineData(null, true)]
+    public async Task Introspection_ConfiguredIssuer_RejectsAForeignIssOnly(string? iss, bool accepted)
+    {
+        await using var harness = await IntrospectionHarness.StartAsync(new() { ["Gateway:Introspection:Issuer"] = "http://issuer.example" });
+        var token = harness.Idp.IssueOpaqueToken(TimeSpan.FromHours(1), claims =>
+        {
+            if (iss is null)
+            {
+                claims.Remove("iss");
+            }
+            else
+            {
+                claims["iss"] = iss;
+            }
+        });
+
+        var result = await harness.AuthenticateAsync(token);
+
+        Assert.Equal(accepted, result.Caller is not null);
+        if (accepted)
+        {
+            Assert.Equal("http://issuer.example", result.Caller!.Issuer);
+        }
+        else
+        {
+            Assert.Equal(401, result.StatusCode);
+            Assert.Equal(IntrospectionResponseParser.ReasonIssuer, result.Reason);
+        }
+    }
+
+    [Theory]
     [InlineData("{\"active\":\"true\"}")]
     [InlineData("[]")]
     [InlineData("not json")]
