@@ -1,7 +1,12 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+// Sessions live in Redis. No readiness check on it: with Redis down only session routes fail (closed), and bearer
+// routes must keep being served, so an instance must not leave the load balancer for it.
+builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true);
 builder.AddGatewayAuthentication();
+builder.AddIntrospectionAuthentication();
+builder.AddSessionAuthentication();
 builder.AddInternalTokens();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -12,6 +17,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseGatewayAuthentication();
 app.MapInternalJwks();
+app.MapBffEndpoints();
 app.MapReverseProxy();
 
 app.Run();

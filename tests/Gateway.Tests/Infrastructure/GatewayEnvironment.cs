@@ -65,6 +65,11 @@ public sealed class GatewayEnvironment : IAsyncLifetime
         ["services:orders:http:0"] = orders.Url,
         ["services:inventory:http:0"] = inventory.Url,
         ["Gateway:InternalTokens:DataPath"] = dataPath,
+        // Sessions and introspection need these to start; their own tests point them at a real Redis and fake IdP.
+        ["ConnectionStrings:cache"] = "127.0.0.1:1,abortConnect=false,connectTimeout=200,syncTimeout=200",
+        ["Gateway:Bff:Authority"] = idp.Issuer,
+        ["Gateway:Bff:ClientSecret"] = "test-bff-secret",
+        ["Gateway:Introspection:ClientSecret"] = "test-introspection-secret",
         ["Gateway:Security:InboundHeaders:AdditionalHeaders:0"] = "X-Custom-Identity",
         ["ReverseProxy:Routes:public:ClusterId"] = "orders",
         ["ReverseProxy:Routes:public:Match:Path"] = "/api/public/{**rest}",
