@@ -103,8 +103,8 @@ internal sealed class DashboardHost : IAsyncDisposable
         });
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(_loggerFactory);
-        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        // ASP.NET Core's own logs (listening, lifetime) stay out of the AppHost console; DashboardLog reports what matters.
+        builder.Logging.ClearProviders();
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
