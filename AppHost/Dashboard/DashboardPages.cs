@@ -372,7 +372,7 @@ internal sealed class DashboardPages(
             .Append(trace.DroppedSpans > 0 ? string.Create(CultureInfo.InvariantCulture, $" · <span class=\"muted\">{trace.DroppedSpans} spans dropped (limit per trace)</span>") : "")
             .Append(CultureInfo.InvariantCulture, $" · <a href=\"/structuredlogs?traceId={Q(trace.TraceId)}\">Logs of this trace</a></p>")
             .Append("<table class=\"waterfall\" id=\"waterfall\"><thead><tr><th>Span</th><th>Resource</th><th class=\"timeline\">")
-            .Append(CultureInfo.InvariantCulture, $"<span>0</span><span>{E(Duration(OtlpTime.Between(0, total / 2)))}</span><span>{E(Duration(OtlpTime.Between(0, total)))}</span>")
+            .Append(CultureInfo.InvariantCulture, $"<div class=\"ticks\"><span>0</span><span>{E(Duration(OtlpTime.Between(0, total / 2)))}</span><span>{E(Duration(OtlpTime.Between(0, total)))}</span></div>")
             .Append("</th><th>Duration</th></tr></thead><tbody>");
         foreach (var (span, depth) in ordered)
         {
