@@ -65,6 +65,9 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
+    /// <summary>Stop, start and restart of single resources (the dashboard's actions).</summary>
+    internal IResourceControl ResourceControl => _orchestrator;
+
     /// <summary>The dashboard (browser UI and OTLP receiver) hosted in this process, when enabled (<c>AppHost:Dashboard:Enabled</c>).</summary>
     internal DashboardHost? Dashboard { get; private set; }
 

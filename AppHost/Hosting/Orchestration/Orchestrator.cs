@@ -164,6 +164,11 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
                 return false;
             }
 
+            // Leaves the terminal state at once, so nobody waiting on the resource mistakes the old exit for the new run's.
+            _notifications.Publish(resourceName, s => s! with
+            {
+                State = KnownResourceState.Starting, Health = ResourceHealthStatus.Unknown, ExitCode = null, Message = null, ProcessIds = [],
+            });
             StartRunLocked(resource, portFailure: null);
             return true;
         }
