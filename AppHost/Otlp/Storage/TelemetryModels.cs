@@ -79,9 +79,14 @@ internal sealed record SpanEntry(
 internal sealed record TraceSnapshot(string TraceId, IReadOnlyList<SpanEntry> Spans, int DroppedSpans)
 {
     /// <summary>The span without a parent in this trace (earliest first), else the earliest span.</summary>
-    public SpanEntry Root =>
-        Spans.Where(s => s.ParentSpanId.Length == 0 || Spans.All(p => p.SpanId != s.ParentSpanId)).MinBy(s => s.StartNanos)
-        ?? Spans.MinBy(s => s.StartNanos)!;
+    public SpanEntry Root
+    {
+        get
+        {
+            var ids = Spans.Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
+            return Spans.Where(s => !ids.Contains(s.ParentSpanId)).MinBy(s => s.StartNanos) ?? Spans.MinBy(s => s.StartNanos)!;
+        }
+    }
 
     public ulong StartNanos => Spans.Min(s => s.StartNanos);
 

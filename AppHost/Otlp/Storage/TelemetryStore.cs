@@ -142,6 +142,7 @@ internal sealed class TelemetryStore(TelemetryLimits limits, TimeProvider timePr
                 }
 
                 trace.Spans.Add(span);
+                trace.StartNanos = Math.Min(trace.StartNanos, span.StartNanos);
             }
         }
     }
@@ -276,18 +277,18 @@ internal sealed class TelemetryStore(TelemetryLimits limits, TimeProvider timePr
     /// <summary>Traces, newest first. <paramref name="attribute"/> is <c>key=value</c> (or a bare key, or text in any value).</summary>
     public IReadOnlyList<TraceSnapshot> GetTraces(string? resource, string? name, string? attribute, int limit)
     {
-        List<TraceSnapshot> all;
+        // Filtered in place and only the page's traces copied: a poll must not copy every span of every trace.
         lock (_tracesGate)
         {
-            all = [.. _traces.Select(t => new TraceSnapshot(t.Key, [.. t.Value.Spans], t.Value.Dropped))];
+            return [.. _traces
+                .Where(t => t.Value.Spans.Count > 0)
+                .Where(t => resource is not { Length: > 0 } || t.Value.Spans.Exists(s => s.Resource == resource))
+                .Where(t => name is not { Length: > 0 } || t.Value.Spans.Exists(s => s.Name.Contains(name, StringComparison.OrdinalIgnoreCase)))
+                .Where(t => attribute is not { Length: > 0 } || t.Value.Spans.Exists(s => MatchesAttribute(s.Attributes, attribute)))
+                .OrderByDescending(t => t.Value.StartNanos)
+                .Take(limit)
+                .Select(t => new TraceSnapshot(t.Key, [.. t.Value.Spans], t.Value.Dropped))];
         }
-
-        return [.. all
-            .Where(t => resource is not { Length: > 0 } || t.Spans.Any(s => s.Resource == resource))
-            .Where(t => name is not { Length: > 0 } || t.Spans.Any(s => s.Name.Contains(name, StringComparison.OrdinalIgnoreCase)))
-            .Where(t => attribute is not { Length: > 0 } || t.Spans.Any(s => MatchesAttribute(s.Attributes, attribute)))
-            .OrderByDescending(t => t.StartNanos)
-            .Take(limit)];
     }
 
     public IReadOnlyList<MetricInstrumentSnapshot> GetInstruments(string resource)
@@ -439,6 +440,8 @@ internal sealed class TelemetryStore(TelemetryLimits limits, TimeProvider timePr
         public List<SpanEntry> Spans { get; } = [];
 
         public int Dropped { get; set; }
+
+        public ulong StartNanos { get; set; } = ulong.MaxValue;
     }
 
     private sealed class Instrument(string description, string unit, MetricKind kind, bool isMonotonic)
