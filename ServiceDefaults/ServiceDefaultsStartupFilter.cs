@@ -12,7 +12,7 @@ namespace Reference.ServiceDefaults;
 /// Puts the shared middleware in front of the application's own pipeline (and in front of the
 /// authentication middleware WebApplication adds): forwarded headers first, so every later stage
 /// sees the client address; then the ProblemDetails exception handler; then the trace filter for
-/// health probes.
+/// health probes and the HTTP tags/name of the request's span.
 /// </summary>
 internal sealed class ServiceDefaultsStartupFilter : IStartupFilter
 {
@@ -36,6 +36,7 @@ internal sealed class ServiceDefaultsStartupFilter : IStartupFilter
         }
 
         app.UseMiddleware<HealthProbeTraceFilterMiddleware>();
+        app.UseMiddleware<HttpServerSpanMiddleware>();
         next(app);
     };
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Reference.AppHost.Dashboard;
 using Reference.AppHost.Hosting.Orchestration;
 using Reference.AppHost.Testing;
 
@@ -14,7 +15,7 @@ namespace Reference.AppHost.Hosting;
 public sealed class DistributedApplication : IAsyncDisposable
 {
     private readonly DistributedApplicationOptions _options;
-    private readonly IReadOnlyList<string> _startupNotes;
+    private readonly List<string> _startupNotes;
     private readonly ResourceLogStore _logs;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Action<string> _output;
@@ -23,11 +24,12 @@ public sealed class DistributedApplication : IAsyncDisposable
     private Task _reporter = Task.CompletedTask;
     private int _started;
     private int _disposed;
+    private readonly DashboardSettings _dashboardSettings;
 
     internal DistributedApplication(DistributedApplicationBuilder builder, IReadOnlyList<string> startupNotes)
     {
         _options = builder.Options;
-        _startupNotes = startupNotes;
+        _startupNotes = [.. startupNotes];
         Configuration = builder.Configuration;
         Resources = [.. builder.Resources];
         var settings = AppHostSettings.FromConfiguration(Configuration);
@@ -55,7 +57,19 @@ public sealed class DistributedApplication : IAsyncDisposable
             _output,
             _loggerFactory.CreateLogger("Reference.AppHost"),
             TimeProvider.System);
+        var dashboard = DashboardSettings.FromConfiguration(Configuration, _options.IsTesting);
+        _dashboardSettings = dashboard;
+        if (dashboard.Enabled)
+        {
+            Dashboard = new DashboardHost(dashboard, ResourceNotifications, _logs, _orchestrator, _loggerFactory, TimeProvider.System);
+        }
     }
+
+    /// <summary>Stop, start and restart of single resources (the dashboard's actions).</summary>
+    internal IResourceControl ResourceControl => _orchestrator;
+
+    /// <summary>The dashboard (browser UI and OTLP receiver) hosted in this process, when enabled (<c>AppHost:Dashboard:Enabled</c>).</summary>
+    internal DashboardHost? Dashboard { get; private set; }
 
     /// <summary>Creates a builder for the AppHost's model.</summary>
     /// <param name="args">The AppHost's command-line arguments (configuration, e.g. <c>--AppHost:Redis:Server=garnet</c>).</param>
@@ -89,7 +103,7 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     /// <summary>Allocates every port and starts the resources (each once what it waits for is ready); returns without waiting for health.</summary>
     /// <param name="cancellationToken">Not used after the start is issued.</param>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.Exchange(ref _started, 1) == 1)
@@ -97,13 +111,45 @@ public sealed class DistributedApplication : IAsyncDisposable
             throw new InvalidOperationException("The application has already been started.");
         }
 
+        await StartDashboardAsync(cancellationToken);
+
         if (!_options.IsTesting)
         {
             _reporter = new ConsoleReporter(ResourceNotifications, _startupNotes, _output, () => _orchestrator.IsStopping).RunAsync(_reporterStop.Token);
         }
 
         _orchestrator.Start();
-        return Task.CompletedTask;
+    }
+
+    private async Task StartDashboardAsync(CancellationToken cancellationToken)
+    {
+        if (Dashboard is not { } dashboard)
+        {
+            return;
+        }
+
+        var logger = _loggerFactory.CreateLogger("Reference.AppHost.Dashboard");
+        try
+        {
+            await dashboard.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            // Typically the port is taken (another AppHost runs): supervision goes on without a dashboard.
+            DashboardLog.StartFailed(logger, _dashboardSettings.Url, _dashboardSettings.OtlpUrl, ex.Message);
+            _output($"[apphost] The dashboard could not start ({ex.Message}); set AppHost:Dashboard:Url and AppHost:Dashboard:OtlpUrl to free ports.");
+            Dashboard = null;
+            await dashboard.DisposeAsync();
+            return;
+        }
+
+        _orchestrator.UseOtlpEndpoint(dashboard.OtlpEndpoint!.GetLeftPart(UriPartial.Authority), dashboard.OtlpHeaders);
+        DashboardLog.Started(logger, dashboard.Url!, dashboard.OtlpEndpoint, dashboard.Auth.BrowserTokenFingerprint);
+
+        // The login link is printed on purpose (as Aspire does): it is how the developer opens the dashboard.
+        var link = $"[apphost] Dashboard: {dashboard.LoginUrl}";
+        _output(link);
+        _startupNotes.Add(link);
     }
 
     /// <summary>Stops every child process: SIGTERM, then kill after the shutdown timeout (<c>AppHost:ShutdownTimeout</c>, default 10 s).</summary>
@@ -163,6 +209,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         await _orchestrator.DisposeAsync();
+        if (Dashboard is not null)
+        {
+            await Dashboard.DisposeAsync();
+        }
+
         _reporterStop.Dispose();
         if (!_options.IsTesting)
         {

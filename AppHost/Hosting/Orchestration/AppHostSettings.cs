@@ -8,6 +8,9 @@ internal sealed record AppHostSettings
 {
     public string? OtlpEndpoint { get; init; }
 
+    /// <summary>OTEL_EXPORTER_OTLP_HEADERS for every child (the dashboard receiver's API key).</summary>
+    public string? OtlpHeaders { get; init; }
+
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan HealthyCheckInterval { get; init; } = TimeSpan.FromSeconds(5);

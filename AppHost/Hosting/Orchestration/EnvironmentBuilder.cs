@@ -24,6 +24,15 @@ internal static class EnvironmentBuilder
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
             environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            if (settings.OtlpHeaders is { } headers)
+            {
+                environment["OTEL_EXPORTER_OTLP_HEADERS"] = headers;
+            }
+
+            // Export often, so the dashboard shows a request within a second or two (the SDK defaults are 5 s and 60 s).
+            environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
+            environment["OTEL_METRIC_EXPORT_INTERVAL"] = "5000";
         }
 
         foreach (var (name, value) in launcherEnvironment)
@@ -62,5 +71,7 @@ internal static class EnvironmentBuilder
 
     /// <summary>Inherited variables that would contradict the conventions (no collector configured → no OTLP export).</summary>
     public static IEnumerable<string> RemovedVariables(AppHostSettings settings) =>
-        settings.OtlpEndpoint is null ? ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL"] : [];
+        settings.OtlpEndpoint is null
+            ? ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS"]
+            : settings.OtlpHeaders is null ? ["OTEL_EXPORTER_OTLP_HEADERS"] : [];
 }

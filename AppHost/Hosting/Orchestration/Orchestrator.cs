@@ -11,12 +11,12 @@ namespace Reference.AppHost.Hosting.Orchestration;
 /// for are running and healthy, probes health, reports exits, and stops every child on shutdown
 /// (SIGTERM first, kill after <see cref="AppHostSettings.ShutdownTimeout"/>).
 /// </summary>
-internal sealed class Orchestrator : IAsyncDisposable
+internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
 {
     private const int LogTailLines = 20;
 
     private readonly IReadOnlyList<ProcessResource> _resources;
-    private readonly AppHostSettings _settings;
+    private AppHostSettings _settings;
     private readonly LaunchContext _launchContext;
     private readonly ResourceNotificationService _notifications;
     private readonly ResourceLogStore _logs;
@@ -29,6 +29,10 @@ internal sealed class Orchestrator : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private readonly List<Task> _runners = [];
     private readonly object _gate = new();
+    // Per resource: its current run, the token that cancels it, its live processes, and whether a stop was asked for.
+    private readonly Dictionary<string, (Task Run, CancellationTokenSource Cancel)> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Process>> _current = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _stopRequested = new(StringComparer.Ordinal);
     private Task? _stopTask;
 
     public Orchestrator(
@@ -53,6 +57,10 @@ internal sealed class Orchestrator : IAsyncDisposable
 
     public bool IsStopping => _stopping.IsCancellationRequested;
 
+    /// <summary>Sets where children export telemetry (the dashboard's receiver); called before <see cref="Start"/>.</summary>
+    public void UseOtlpEndpoint(string endpoint, string? headers) =>
+        _settings = _settings with { OtlpEndpoint = endpoint, OtlpHeaders = headers };
+
     public void Start()
     {
         var portFailures = PortAllocator.Allocate(_resources);
@@ -66,7 +74,7 @@ internal sealed class Orchestrator : IAsyncDisposable
             foreach (var resource in _resources)
             {
                 var portFailure = portFailures.GetValueOrDefault(resource);
-                _runners.Add(Task.Run(() => RunResourceSafelyAsync(resource, portFailure)));
+                StartRunLocked(resource, portFailure);
             }
         }
     }
@@ -90,6 +98,14 @@ internal sealed class Orchestrator : IAsyncDisposable
     {
         await StopAsync();
         _healthClient.Dispose();
+        lock (_gate)
+        {
+            foreach (var run in _runs.Values)
+            {
+                run.Cancel.Dispose();
+            }
+        }
+
         _stopping.Dispose();
     }
 
@@ -137,11 +153,102 @@ internal sealed class Orchestrator : IAsyncDisposable
         }
     }
 
-    private async Task RunResourceSafelyAsync(ProcessResource resource, string? portFailure)
+    /// <inheritdoc />
+    public bool StartResource(string resourceName)
+    {
+        var resource = _resources.FirstOrDefault(r => r.Name == resourceName);
+        lock (_gate)
+        {
+            if (resource is null || IsStopping || (_runs.TryGetValue(resourceName, out var run) && !run.Run.IsCompleted))
+            {
+                return false;
+            }
+
+            // Leaves the terminal state at once, so nobody waiting on the resource mistakes the old exit for the new run's.
+            _notifications.Publish(resourceName, s => s! with
+            {
+                State = KnownResourceState.Starting, Health = ResourceHealthStatus.Unknown, ExitCode = null, Message = null, ProcessIds = [],
+            });
+            StartRunLocked(resource, portFailure: null);
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> StopResourceAsync(string resourceName)
+    {
+        (Task Run, CancellationTokenSource Cancel) run;
+        Process[] processes;
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue(resourceName, out run) || run.Run.IsCompleted || IsStopping)
+            {
+                return false;
+            }
+
+            _stopRequested.Add(resourceName);
+            processes = _current.TryGetValue(resourceName, out var current) ? [.. current] : [];
+        }
+
+        foreach (var process in processes)
+        {
+            if (!TryHasExited(process) && !ProcessSignals.Send(process.Id, ProcessSignals.SigTerm))
+            {
+                TryKill(process);
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(_settings.ShutdownTimeout, _timeProvider);
+        foreach (var process in processes)
+        {
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Log.KillingAfterTimeout(_logger, process.Id, _settings.ShutdownTimeout);
+                TryKill(process);
+            }
+        }
+
+        // A resource still waiting for its dependencies (or launching) has no process yet: cancel its run.
+        await run.Cancel.CancelAsync();
+        try
+        {
+            await run.Run;
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended by the cancellation.
+        }
+
+        _notifications.Publish(resourceName, s => s!.State == KnownResourceState.Exited
+            ? s
+            : s with { State = KnownResourceState.Exited, Health = ResourceHealthStatus.Unknown, Message = "Stopped from the dashboard" });
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RestartResourceAsync(string resourceName)
+    {
+        await StopResourceAsync(resourceName);
+        return StartResource(resourceName);
+    }
+
+    private void StartRunLocked(ProcessResource resource, string? portFailure)
+    {
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var run = Task.Run(() => RunResourceSafelyAsync(resource, portFailure, cancel.Token));
+        _runs[resource.Name] = (run, cancel);
+        _runners.Add(run);
+    }
+
+    private async Task RunResourceSafelyAsync(ProcessResource resource, string? portFailure, CancellationToken token)
     {
         try
         {
-            await RunResourceAsync(resource, portFailure);
+            await RunResourceAsync(resource, portFailure, token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -150,9 +257,8 @@ internal sealed class Orchestrator : IAsyncDisposable
         }
     }
 
-    private async Task RunResourceAsync(ProcessResource resource, string? portFailure)
+    private async Task RunResourceAsync(ProcessResource resource, string? portFailure, CancellationToken token)
     {
-        var token = _stopping.Token;
         if (portFailure is not null)
         {
             Fail(resource, portFailure);
@@ -202,6 +308,12 @@ internal sealed class Orchestrator : IAsyncDisposable
             return;
         }
 
+        lock (_gate)
+        {
+            _current[resource.Name] = started;
+            _stopRequested.Remove(resource.Name);
+        }
+
         var probe = resource.CreateHealthProbe(_healthClient);
         _notifications.Publish(resource.Name, s => s! with
         {
@@ -219,6 +331,23 @@ internal sealed class Orchestrator : IAsyncDisposable
         await health;
 
         var exitCode = exited.ExitCode;
+        bool stoppedByRequest;
+        lock (_gate)
+        {
+            stoppedByRequest = _stopRequested.Remove(resource.Name);
+            _current.Remove(resource.Name);
+        }
+
+        if (stoppedByRequest)
+        {
+            await Task.WhenAll(exits);
+            _notifications.Publish(resource.Name, s => s! with
+            {
+                State = KnownResourceState.Exited, Health = ResourceHealthStatus.Unknown, ExitCode = exitCode, Message = "Stopped from the dashboard",
+            });
+            return;
+        }
+
         if (IsStopping)
         {
             await Task.WhenAll(exits);
