@@ -100,6 +100,9 @@ public static class RedisClientHostingExtensions
         return new RedisClient(
             RedisConnectionOptions.Parse(settings.ConnectionString!),
             services.GetService<ILoggerFactory>(),
-            services.GetService<TimeProvider>() ?? TimeProvider.System);
+
+            // Connect and command timeouts are wall-clock budgets, not token lifetimes: they must fire even when an
+            // application (or a test) registers a fake TimeProvider to control lifetimes.
+            TimeProvider.System);
     }
 }
