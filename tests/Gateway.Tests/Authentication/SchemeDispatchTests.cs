@@ -74,9 +74,11 @@ public sealed class SchemeDispatchFixture : IAsyncLifetime
             },
             configureServices: services =>
             {
-                // Replace whatever schemes are registered with jwt and the two stand-ins (merge-proof).
+                // Replace the introspection scheme with a stand-in and add a fake cookie scheme; the real session scheme
+                // stays because the default configuration's routes name it.
                 services.RemoveAll<IGatewayAuthenticationScheme>();
                 services.AddSingleton<IGatewayAuthenticationScheme, JwtAuthenticationScheme>();
+                services.AddSingleton<IGatewayAuthenticationScheme, Reference.Gateway.Authentication.Sessions.SessionAuthenticationScheme>();
                 services.AddSingleton<IGatewayAuthenticationScheme, FakeCookieScheme>();
                 services.AddSingleton<IGatewayAuthenticationScheme>(Introspection);
             });
