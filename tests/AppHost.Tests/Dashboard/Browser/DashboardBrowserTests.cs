@@ -77,9 +77,19 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             "(() => { const r = [...new Set([...document.querySelectorAll('#waterfall tbody tr')].map(x => x.dataset.resource))]; return r.includes('inventory') ? r.join(',') : ''; })()", ct);
         Assert.Contains("gateway", inventoryWaterfall, StringComparison.Ordinal);
 
-        await browser.NavigateAsync(new Uri(dashboard.Url!, "/metrics?resource=gateway"), ct);
-        var meters = await browser.WaitForAsync(
-            "(() => { const t = [...document.querySelectorAll('#instruments h3')].map(h => h.textContent).join(','); return t.includes('Reference.Gateway') ? t : ''; })()", ct);
+        // The metrics page is rendered once per load and the gateway exports metrics periodically: reload until they arrived.
+        var meters = string.Empty;
+        while (!meters.Contains("Reference.Gateway", StringComparison.Ordinal))
+        {
+            await browser.NavigateAsync(new Uri(dashboard.Url!, "/metrics?resource=gateway"), ct);
+            meters = await browser.WaitForAsync(
+                "(() => { const h = document.querySelectorAll('#instruments h3'); return document.readyState === 'complete' && location.pathname === '/metrics' ? ([...h].map(x => x.textContent).join(',') || '-') : ''; })()", ct);
+            if (!meters.Contains("Reference.Gateway", StringComparison.Ordinal))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            }
+        }
+
         Assert.Contains("Microsoft.AspNetCore.Hosting", meters, StringComparison.Ordinal);
         await browser.ScreenshotAsync(Path.Combine(ScreenshotDirectory, "dashboard-metrics.png"), ct);
 
