@@ -13,6 +13,8 @@ public static class IdentityProviderEndpointRouteBuilderExtensions
 
         // Every method: a non-POST request gets RFC 6749's invalid_request instead of a bare 405.
         endpoints.Map(EndpointPaths.Token, (HttpContext context, TokenEndpoint endpoint) => endpoint.ProcessAsync(context));
+        endpoints.Map(EndpointPaths.Introspection, (HttpContext context, IntrospectionEndpoint endpoint) => endpoint.ProcessAsync(context));
+        endpoints.Map(EndpointPaths.Revocation, (HttpContext context, RevocationEndpoint endpoint) => endpoint.ProcessAsync(context));
         return endpoints;
     }
 }

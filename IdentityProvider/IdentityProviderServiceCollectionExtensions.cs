@@ -7,6 +7,9 @@ using Reference.IdentityProvider.Options;
 using Reference.IdentityProvider.ResponseHandling;
 using Reference.IdentityProvider.Stores;
 using Reference.IdentityProvider.Stores.AuthorizationCodes;
+using Reference.IdentityProvider.Stores.ReferenceTokens;
+using Reference.IdentityProvider.Stores.RefreshTokens;
+using Reference.IdentityProvider.Stores.Revocations;
 using Reference.IdentityProvider.Tokens;
 using Reference.IdentityProvider.Validation;
 
@@ -34,15 +37,27 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<IClientStore, ConfigurationClientStore>();
         services.TryAddSingleton<IResourceStore, ConfigurationResourceStore>();
         services.TryAddSingleton<IAuthorizationCodeStore, RedisAuthorizationCodeStore>();
+        services.TryAddSingleton<RedisCodeGrantStore>();
+        services.TryAddSingleton<RedisRefreshTokenStore>();
+        services.TryAddSingleton<RedisReferenceTokenStore>();
+        services.TryAddSingleton<TokenRevocations>();
 
         services.TryAddSingleton<ISigningKeyStore, FileSigningKeyStore>();
         services.TryAddSingleton<ISigningKeyRing, SigningKeyRing>();
         services.AddHostedService<SigningKeyRingInitializer>();
 
-        services.TryAddSingleton<IClientAuthenticator, ClientSecretAuthenticator>();
+        services.TryAddSingleton<ClientSecretAuthenticator>();
+        services.TryAddSingleton<PrivateKeyJwtAuthenticator>();
+        services.TryAddSingleton<IClientAuthenticator, ClientAuthenticator>();
         services.TryAddSingleton<ITokenRequestValidator, TokenRequestValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantValidator, ClientCredentialsGrantValidator>());
-        services.TryAddSingleton<IAccessTokenService, JwtAccessTokenService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantValidator, AuthorizationCodeGrantValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantValidator, RefreshTokenGrantValidator>());
+        services.TryAddSingleton<JwtAccessTokenService>();
+        services.TryAddSingleton<ReferenceAccessTokenService>();
+        services.TryAddSingleton<IAccessTokenService, AccessTokenServiceSelector>();
+        services.TryAddSingleton<AccessTokenValidator>();
+        services.TryAddSingleton<IntrospectionCallerAuthenticator>();
         services.TryAddSingleton<ITokenResponseGenerator, TokenResponseGenerator>();
         services.TryAddSingleton<IDiscoveryResponseGenerator, DiscoveryResponseGenerator>();
         services.TryAddSingleton<IJwksResponseGenerator, JwksResponseGenerator>();
@@ -50,6 +65,8 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<DiscoveryEndpoint>();
         services.TryAddSingleton<JwksEndpoint>();
         services.TryAddSingleton<TokenEndpoint>();
+        services.TryAddSingleton<IntrospectionEndpoint>();
+        services.TryAddSingleton<RevocationEndpoint>();
         return builder;
     }
 }

@@ -111,6 +111,14 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
                 knownScopes.Add(scope);
             }
 
+            for (var i = 0; i < resource.SecretHashes.Count; i++)
+            {
+                if (!SecretHash.TryParse(resource.SecretHashes[i], out _))
+                {
+                    failures.Add($"{key}:SecretHashes:{i} is not in the form '{SecretHash.Sha256Prefix}<base64 of a 32-byte SHA-256>'.");
+                }
+            }
+
             if (!SigningAlgorithms.IsSupported(resource.SigningAlgorithm))
             {
                 failures.Add($"{key}:SigningAlgorithm '{resource.SigningAlgorithm}' is not supported; use one of: {string.Join(", ", SigningAlgorithms.Supported)}.");
@@ -118,6 +126,44 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
         }
 
         return knownScopes;
+    }
+
+    private static void ValidateCredentials(string key, ClientOptions client, List<string> failures)
+    {
+        if (client.IsPublic)
+        {
+            if (client.SecretHashes.Count > 0 || client.JsonWebKeySet is not null)
+            {
+                failures.Add($"{key}: a public client (IsPublic) has no credentials; remove SecretHashes and JsonWebKeySet.");
+            }
+
+            foreach (var grantType in client.AllowedGrantTypes)
+            {
+                if (grantType is not (OAuthConstants.GrantTypes.AuthorizationCode or OAuthConstants.GrantTypes.RefreshToken))
+                {
+                    failures.Add($"{key}:AllowedGrantTypes: a public client may use only authorization_code and refresh_token, not '{grantType}'.");
+                }
+            }
+        }
+        else if (client.SecretHashes.Count == 0 && client.JsonWebKeySet is null)
+        {
+            failures.Add($"{key}:SecretHashes must list at least one secret hash ('{SecretHash.Sha256Prefix}<base64 SHA-256 of the secret>'), or {key}:JsonWebKeySet must hold the client's public keys (private_key_jwt); secrets are never configured in clear.");
+        }
+
+        if (client.JsonWebKeySet is not null && !PrivateKeyJwtAuthenticator.TryLoadKeys(client.JsonWebKeySet, out _))
+        {
+            failures.Add($"{key}:JsonWebKeySet must be a JWKS document (JSON) with at least one RSA or P-256 EC public key with a kid.");
+        }
+
+        if (!string.Equals(client.AccessTokenType, "Jwt", StringComparison.OrdinalIgnoreCase) && !string.Equals(client.AccessTokenType, "Reference", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{key}:AccessTokenType must be 'Jwt' or 'Reference'; it is '{client.AccessTokenType}'.");
+        }
+
+        if (client.RefreshTokenSlidingLifetime <= TimeSpan.Zero || client.RefreshTokenAbsoluteLifetime < client.RefreshTokenSlidingLifetime)
+        {
+            failures.Add($"{key}:RefreshTokenSlidingLifetime must be positive and no longer than {key}:RefreshTokenAbsoluteLifetime.");
+        }
     }
 
     private static void ValidateClients(IdentityProviderOptions options, HashSet<string> knownScopes, List<string> failures)
@@ -130,10 +176,7 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
                 failures.Add($"{key}: the client id must be 1 to {ClientIdSyntax.MaxLength} printable ASCII characters without ':' or spaces.");
             }
 
-            if (client.SecretHashes.Count == 0)
-            {
-                failures.Add($"{key}:SecretHashes must list at least one secret hash ('{SecretHash.Sha256Prefix}<base64 SHA-256 of the secret>'); secrets are never configured in clear.");
-            }
+            ValidateCredentials(key, client, failures);
 
             for (var i = 0; i < client.SecretHashes.Count; i++)
             {
@@ -165,7 +208,7 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             for (var i = 0; i < client.AllowedScopes.Count; i++)
             {
                 var scope = client.AllowedScopes[i];
-                if (!knownScopes.Contains(scope))
+                if (!knownScopes.Contains(scope) && !OAuthConstants.StandardScopes.All.Contains(scope))
                 {
                     failures.Add($"{key}:AllowedScopes:{i} '{scope}' is not a scope of any {Section}:ApiResources entry.");
                 }
