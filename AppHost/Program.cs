@@ -10,6 +10,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 var cache = builder.AddRedis("cache");
 var demoSecret = builder.AddParameter("demo-client-secret", secret: true);
 var demoSecretB = builder.AddParameter("demo-client-b-secret", secret: true);
+var demoReferenceSecret = builder.AddParameter("demo-reference-secret", secret: true);
+
+// The gateway introspects reference tokens as the API resource reference-api with this secret.
+var introspectionSecret = builder.AddParameter("gateway-introspection-secret", secret: true);
 
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithReference(cache).WaitFor(cache)
@@ -18,7 +22,9 @@ var identity = builder.AddProject<Projects.IdentityProvider>("identity")
 identity
     .WithEnvironment("IdentityProvider__Issuer", identity.GetEndpoint("http"))
     .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value))
-    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value));
+    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__demo-reference__SecretHashes__0", () => Sha256SecretHash(demoReferenceSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__ApiResources__reference-api__SecretHashes__0", () => Sha256SecretHash(introspectionSecret.Resource.Value));
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
@@ -29,11 +35,12 @@ gateway
     .WithReference(identity).WithReference(orders).WithReference(inventory).WithReference(cache)
     .WaitFor(identity)
     .WithEnvironment("Gateway__Authentication__Jwt__Issuer", identity.GetEndpoint("http"))
+    .WithEnvironment("Gateway__Introspection__ClientSecret", () => introspectionSecret.Resource.Value)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
 // Dev-only: a per-run credential for the README walk-through; nothing is stored.
-builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read)");
+builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read); client_id=demo-reference client_secret={demoReferenceSecret.Resource.Value} (tenant-a, reference tokens)");
 
 await builder.Build().RunAsync();
 

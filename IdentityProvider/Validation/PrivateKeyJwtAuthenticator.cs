@@ -111,6 +111,7 @@ internal sealed class PrivateKeyJwtAuthenticator(
         {
             ValidIssuer = clientId,
             ValidAudiences = [issuer + EndpointPaths.Token, issuer],
+            IgnoreTrailingSlashWhenValidatingAudience = false,
             ValidAlgorithms = AllowedAlgorithms,
             IssuerSigningKeys = keys,
             TryAllIssuerSigningKeys = string.IsNullOrEmpty(token.Kid),

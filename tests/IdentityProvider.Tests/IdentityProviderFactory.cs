@@ -30,6 +30,21 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
     public const string OddClientId = "odd+client%id";
     public const string OddClientSecret = "s:e+c r%e/t=ä€";
 
+    public const string DemoReferenceSecret = "demo-reference-secret-8e21";
+
+    // The token lifecycle (authorization code, refresh, reference tokens, private_key_jwt, introspection).
+    public const string CodeClientId = "code-client";
+    public const string CodeClientSecret = "code-client-secret-4f0c";
+    public const string OtherCodeClientId = "other-code-client";
+    public const string OtherCodeClientSecret = "other-code-client-secret-19ab";
+    public const string PublicClientId = "public-client";
+    public const string ReferenceClientId = "reference-client";
+    public const string ReferenceClientSecret = "reference-client-secret-77d3";
+    public const string JwtClientId = "jwt-client";
+    public const string RedirectUri = "https://app.example/callback";
+    public const string ReferenceApiSecret = "reference-api-introspection-secret-5b6d";
+    public const string InventoryApiSecret = "inventory-api-introspection-secret-c2e0";
+
     public static readonly TimeSpan ConfiguredLifetime = TimeSpan.FromMinutes(10);
 
     private readonly bool _ownsDataPath;
@@ -88,6 +103,10 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         ["IdentityProvider:Clients:demo-client:SecretHashes:0"] = SecretHash.Format(DemoClientSecret),
         ["IdentityProvider:Clients:demo-client-b:SecretHashes:0"] = SecretHash.Format(DemoClientBSecret),
 
+        ["IdentityProvider:Clients:demo-reference:SecretHashes:0"] = SecretHash.Format(DemoReferenceSecret),
+
+        ["IdentityProvider:ApiResources:reference-api:SecretHashes:0"] = SecretHash.Format(ReferenceApiSecret),
+        ["IdentityProvider:ApiResources:inventory-api:SecretHashes:0"] = SecretHash.Format(InventoryApiSecret),
         ["IdentityProvider:ApiResources:es-api:Scopes:0"] = "es.read",
         ["IdentityProvider:ApiResources:es-api:SigningAlgorithm"] = "ES256",
 
@@ -111,6 +130,46 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         [$"IdentityProvider:Clients:{OddClientId}:SecretHashes:0"] = SecretHash.Format(OddClientSecret),
         [$"IdentityProvider:Clients:{OddClientId}:AllowedGrantTypes:0"] = "client_credentials",
         [$"IdentityProvider:Clients:{OddClientId}:AllowedScopes:0"] = "orders.read",
+
+        [$"IdentityProvider:Clients:{CodeClientId}:SecretHashes:0"] = SecretHash.Format(CodeClientSecret),
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowedGrantTypes:0"] = "authorization_code",
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowedGrantTypes:1"] = "refresh_token",
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowedScopes:0"] = "openid",
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowedScopes:1"] = "email",
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowedScopes:2"] = "offline_access",
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowedScopes:3"] = "orders.read",
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowedScopes:4"] = "orders.write",
+        [$"IdentityProvider:Clients:{CodeClientId}:RedirectUris:0"] = RedirectUri,
+        [$"IdentityProvider:Clients:{CodeClientId}:AllowOfflineAccess"] = "true",
+        [$"IdentityProvider:Clients:{CodeClientId}:RefreshTokenSlidingLifetime"] = "01:00:00",
+        [$"IdentityProvider:Clients:{CodeClientId}:RefreshTokenAbsoluteLifetime"] = "03:00:00",
+
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:SecretHashes:0"] = SecretHash.Format(OtherCodeClientSecret),
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:AllowedGrantTypes:0"] = "authorization_code",
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:AllowedGrantTypes:1"] = "refresh_token",
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:AllowedScopes:0"] = "openid",
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:AllowedScopes:1"] = "offline_access",
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:AllowedScopes:2"] = "orders.read",
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:RedirectUris:0"] = RedirectUri,
+        [$"IdentityProvider:Clients:{OtherCodeClientId}:AllowOfflineAccess"] = "true",
+
+        [$"IdentityProvider:Clients:{PublicClientId}:IsPublic"] = "true",
+        [$"IdentityProvider:Clients:{PublicClientId}:AllowedGrantTypes:0"] = "authorization_code",
+        [$"IdentityProvider:Clients:{PublicClientId}:AllowedGrantTypes:1"] = "refresh_token",
+        [$"IdentityProvider:Clients:{PublicClientId}:AllowedScopes:0"] = "openid",
+        [$"IdentityProvider:Clients:{PublicClientId}:AllowedScopes:1"] = "offline_access",
+        [$"IdentityProvider:Clients:{PublicClientId}:AllowedScopes:2"] = "orders.read",
+        [$"IdentityProvider:Clients:{PublicClientId}:RedirectUris:0"] = RedirectUri,
+        [$"IdentityProvider:Clients:{PublicClientId}:AllowOfflineAccess"] = "true",
+
+        [$"IdentityProvider:Clients:{ReferenceClientId}:SecretHashes:0"] = SecretHash.Format(ReferenceClientSecret),
+        [$"IdentityProvider:Clients:{ReferenceClientId}:AllowedGrantTypes:0"] = "client_credentials",
+        [$"IdentityProvider:Clients:{ReferenceClientId}:AllowedScopes:0"] = "orders.read",
+        [$"IdentityProvider:Clients:{ReferenceClientId}:AccessTokenType"] = "Reference",
+
+        [$"IdentityProvider:Clients:{JwtClientId}:AllowedGrantTypes:0"] = "client_credentials",
+        [$"IdentityProvider:Clients:{JwtClientId}:AllowedScopes:0"] = "orders.read",
+        [$"IdentityProvider:Clients:{JwtClientId}:JsonWebKeySet"] = ClientAssertionKeys.JwksJson,
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
