@@ -47,7 +47,7 @@ internal sealed class PrivateKeyJwtAuthenticator(
             keys = [.. set.Keys.Where(k => !string.IsNullOrEmpty(k.Kid) && k.Use is null or "sig" && (k.Kty == "RSA" || (k.Kty == "EC" && k.Crv == "P-256")))];
             return keys.Count > 0;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or FormatException or InvalidOperationException)
         {
             return false;
         }

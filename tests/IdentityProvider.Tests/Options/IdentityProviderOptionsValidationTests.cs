@@ -47,6 +47,16 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         { "IdentityProvider:ApiResources:es-api:Scopes:1", "bad scope", "IdentityProvider:ApiResources:es-api:Scopes:1 'bad scope' is not a valid scope token" },
         { "IdentityProvider:ApiResources:empty-api:SigningAlgorithm", "RS256", "IdentityProvider:ApiResources:empty-api:Scopes must list at least one scope" },
         { "IdentityProvider:Clients:bad client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:bad client: the client id must be" },
+        { "IdentityProvider:Clients:public-client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:public-client: a public client (IsPublic) has no credentials" },
+        { "IdentityProvider:Clients:public-client:AllowedGrantTypes:2", "client_credentials", "IdentityProvider:Clients:public-client:AllowedGrantTypes: a public client may use only authorization_code and refresh_token" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", null, "IdentityProvider:Clients:jwt-client:SecretHashes must list at least one secret hash" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", """{"keys":[]}""", "IdentityProvider:Clients:jwt-client:JsonWebKeySet must be a JWKS document" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", "not json", "IdentityProvider:Clients:jwt-client:JsonWebKeySet must be a JWKS document" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", """{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]}""", "IdentityProvider:Clients:jwt-client:JsonWebKeySet must be a JWKS document" },
+        { "IdentityProvider:Clients:reference-client:AccessTokenType", "Opaque", "IdentityProvider:Clients:reference-client:AccessTokenType must be 'Jwt' or 'Reference'" },
+        { "IdentityProvider:Clients:code-client:RefreshTokenAbsoluteLifetime", "00:30:00", "IdentityProvider:Clients:code-client:RefreshTokenSlidingLifetime must be positive and no longer than" },
+        { "IdentityProvider:Clients:code-client:AllowedScopes:5", "profile.admin", "IdentityProvider:Clients:code-client:AllowedScopes:5 'profile.admin' is not a scope" },
+        { "IdentityProvider:ApiResources:reference-api:SecretHashes:0", "plain-text", "IdentityProvider:ApiResources:reference-api:SecretHashes:0 is not in the form" },
     };
 
     [Theory]

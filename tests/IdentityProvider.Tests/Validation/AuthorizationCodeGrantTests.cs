@@ -31,6 +31,7 @@ public sealed class AuthorizationCodeGrantTests(LifecycleHost host) : IClassFixt
         Assert.Equal(CodeClientId, token.GetClaim("client_id").Value);
         Assert.Equal("tenant-a", token.GetClaim("tenant_id").Value);
         Assert.Equal("alice@example.com", token.GetClaim("email").Value);
+        Assert.Equal(["admin"], token.GetPayloadValue<string[]>("roles"));
         Assert.StartsWith("sid-", token.GetClaim("sid").Value, StringComparison.Ordinal);
     }
 
