@@ -64,6 +64,36 @@ public sealed class AuthorizationCodeGrantTests(LifecycleHost host) : IClassFixt
         Assert.True(json.TryGetProperty("refresh_token", out _));
     }
 
+    [Fact]
+    public async Task Code_ConfidentialClientWithClientIdOnly_ReturnsInvalidClient()
+    {
+        var code = await host.CreateCodeAsync();
+
+        using var response = await host.RedeemAsync(code, CodeClientId, secret: null);
+
+        await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client", "no credentials");
+    }
+
+    [Fact]
+    public async Task PublicClient_ClientCredentials_ReturnsInvalidClient()
+    {
+        using var client = host.CreateClient();
+
+        using var response = await client.SendAsync(Post([P("grant_type", "client_credentials"), P("client_id", PublicClientId)]));
+
+        await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client", "public client_credentials");
+    }
+
+    [Fact]
+    public async Task PublicClient_WithASecret_ReturnsInvalidClient()
+    {
+        var code = await host.CreateCodeAsync(PublicClientId);
+
+        using var response = await host.RedeemAsync(code, PublicClientId, "guessed-secret");
+
+        await AssertErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client", "public client with a secret");
+    }
+
     public static TheoryData<string, string?> BadVerifiers => new()
     {
         { "missing", null },
