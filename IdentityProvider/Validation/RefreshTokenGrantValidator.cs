@@ -44,6 +44,11 @@ internal sealed class RefreshTokenGrantValidator(
             return TokenRequestValidationResult.Failure(Errors.InvalidGrant, InvalidToken);
         }
 
+        if (!client.AllowOfflineAccess)
+        {
+            return TokenRequestValidationResult.Failure(Errors.InvalidGrant, "The client may no longer use refresh tokens.");
+        }
+
         if (entry.Used)
         {
             var denied = await refreshTokens.RevokeFamilyAsync(token.FamilyId, token.FamilyExpiresAt, cancellationToken);

@@ -24,11 +24,12 @@ internal static class UserGrantSupport
     }
 
     /// <summary>The API resources owning the non-OpenID scopes; null when one of them belongs to no resource or the
-    /// client may no longer have it.</summary>
+    /// client may no longer have it. OpenID scopes were decided at the authorization endpoint (and
+    /// <c>offline_access</c> is checked against <see cref="Client.AllowOfflineAccess"/> when refresh tokens are issued).</summary>
     public static IReadOnlyList<ApiResource>? ResolveResources(Client client, IReadOnlyList<string> scopes, IReadOnlyList<ApiResource> allResources)
     {
         var apiScopes = scopes.Where(s => !StandardScopes.All.Contains(s)).ToList();
-        if (!scopes.All(s => client.AllowedScopes.Contains(s, StringComparer.Ordinal)))
+        if (!apiScopes.All(s => client.AllowedScopes.Contains(s, StringComparer.Ordinal)))
         {
             return null;
         }

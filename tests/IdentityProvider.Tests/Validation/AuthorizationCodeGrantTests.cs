@@ -185,6 +185,16 @@ public sealed class AuthorizationCodeGrantTests(LifecycleHost host) : IClassFixt
     }
 
     [Fact]
+    public async Task Code_WithAnApiScopeTheClientMayNotHave_ReturnsInvalidScope()
+    {
+        var code = await host.CreateCodeAsync(scope: "openid inventory.read");
+
+        using var response = await host.RedeemAsync(code);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_scope", "inventory.read");
+    }
+
+    [Fact]
     public async Task Code_InactiveUser_ReturnsInvalidGrant()
     {
         var code = await host.CreateCodeAsync(subject: LifecycleHost.InactiveUser);
