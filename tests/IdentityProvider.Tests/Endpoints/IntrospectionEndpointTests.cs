@@ -45,15 +45,18 @@ public sealed class IntrospectionEndpointTests(LifecycleHost host) : IClassFixtu
         Assert.StartsWith("sid-", json.GetProperty("sid").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Introspect_TheClientTheTokenWasIssuedTo_ReturnsActive()
+    [Theory]
+    [InlineData("orders.read")]
+    [InlineData("es.read")]
+    public async Task Introspect_TheClientTheTokenWasIssuedTo_ReturnsActive(string scope)
     {
         using var client = host.CreateClient();
-        var token = await GetAccessTokenAsync(client, TestClientId, TestClientSecret, "orders.read");
+        var token = await GetAccessTokenAsync(client, TestClientId, TestClientSecret, scope);
 
         var json = await host.IntrospectAsync(token, TestClientId, TestClientSecret);
 
         Assert.True(json.GetProperty("active").GetBoolean());
+        Assert.Equal(scope, json.GetProperty("scope").GetString());
     }
 
     [Theory]
