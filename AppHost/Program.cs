@@ -10,6 +10,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 var cache = builder.AddRedis("cache");
 var demoSecret = builder.AddParameter("demo-client-secret", secret: true);
 var demoSecretB = builder.AddParameter("demo-client-b-secret", secret: true);
+var gatewayClientSecret = builder.AddParameter("gateway-client-secret", secret: true);
+var ordersClientSecret = builder.AddParameter("orders-client-secret", secret: true);
 
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithReference(cache).WaitFor(cache)
@@ -18,17 +20,23 @@ var identity = builder.AddProject<Projects.IdentityProvider>("identity")
 identity
     .WithEnvironment("IdentityProvider__Issuer", identity.GetEndpoint("http"))
     .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value))
-    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value));
+    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__gateway__SecretHashes__0", () => Sha256SecretHash(gatewayClientSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value));
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
-var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health");
+var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health")
+    .WithEnvironment("TokenExchange__ClientId", "orders-service")
+    .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);
 var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithHttpHealthCheck("/health");
 
 gateway
     .WithReference(identity).WithReference(orders).WithReference(inventory).WithReference(cache)
     .WaitFor(identity)
     .WithEnvironment("Gateway__Authentication__Jwt__Issuer", identity.GetEndpoint("http"))
+    .WithEnvironment("Gateway__TokenExchange__ClientId", "gateway")
+    .WithEnvironment("Gateway__TokenExchange__ClientSecret", gatewayClientSecret)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

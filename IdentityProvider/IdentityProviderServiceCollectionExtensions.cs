@@ -9,6 +9,7 @@ using Reference.IdentityProvider.Stores;
 using Reference.IdentityProvider.Stores.AuthorizationCodes;
 using Reference.IdentityProvider.Tokens;
 using Reference.IdentityProvider.Validation;
+using Reference.IdentityProvider.Validation.TokenExchange;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -42,6 +43,8 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<IClientAuthenticator, ClientSecretAuthenticator>();
         services.TryAddSingleton<ITokenRequestValidator, TokenRequestValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantValidator, ClientCredentialsGrantValidator>());
+        services.TryAddSingleton<IssuedTokenValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantValidator, TokenExchangeGrantValidator>());
         services.TryAddSingleton<IAccessTokenService, JwtAccessTokenService>();
         services.TryAddSingleton<ITokenResponseGenerator, TokenResponseGenerator>();
         services.TryAddSingleton<IDiscoveryResponseGenerator, DiscoveryResponseGenerator>();

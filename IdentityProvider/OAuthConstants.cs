@@ -37,6 +37,9 @@ internal static class OAuthConstants
         public const string UnauthorizedClient = "unauthorized_client";
         public const string UnsupportedGrantType = "unsupported_grant_type";
         public const string InvalidScope = "invalid_scope";
+
+        /// <summary>RFC 6749 §4.1.2.1, used by the token endpoint when a dependency (Redis) is down: 503.</summary>
+        public const string TemporarilyUnavailable = "temporarily_unavailable";
     }
 
     public static class TokenTypes
@@ -54,6 +57,7 @@ internal static class OAuthConstants
         public const string ClientId = "client_id";
         public const string Scope = "scope";
         public const string JwtId = "jti";
+        public const string Actor = "act";
 
         public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
         {

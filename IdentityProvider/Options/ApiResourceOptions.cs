@@ -9,4 +9,7 @@ internal sealed class ApiResourceOptions
 
     /// <summary><c>RS256</c> (default) or <c>ES256</c>.</summary>
     public string SigningAlgorithm { get; set; } = Keys.SigningAlgorithms.RS256;
+
+    /// <summary>Optional absolute URI that names this API as an RFC 8707 <c>resource</c> (token exchange).</summary>
+    public string? Uri { get; set; }
 }

@@ -21,6 +21,10 @@ internal sealed class TokenResponseGenerator(
         telemetry.TokenIssued(request.GrantType, request.Client.ClientId);
         TokenEndpointLog.TokenIssued(logger, request.Client.ClientId, request.GrantType, scope, token.TokenId, token.Algorithm, token.KeyId, token.ExpiresAt);
 
-        return new TokenResponse(token.Value, TokenTypes.Bearer, (long)token.Lifetime.TotalSeconds, scope);
+        // RFC 8693 §2.2.1: our exchanged tokens are bearer JWTs whichever token type was requested.
+        return new TokenResponse(token.Value, TokenTypes.Bearer, (long)token.Lifetime.TotalSeconds, scope)
+        {
+            IssuedTokenType = request.IssuedTokenType,
+        };
     }
 }

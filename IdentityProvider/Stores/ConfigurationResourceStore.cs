@@ -10,7 +10,7 @@ internal sealed class ConfigurationResourceStore(IOptions<IdentityProviderOption
     [
         .. options.Value.ApiResources
             .OrderBy(pair => pair.Key, StringComparer.Ordinal)
-            .Select(pair => new ApiResource(pair.Key, [.. pair.Value.Scopes.Distinct(StringComparer.Ordinal)], pair.Value.SigningAlgorithm)),
+            .Select(pair => new ApiResource(pair.Key, [.. pair.Value.Scopes.Distinct(StringComparer.Ordinal)], pair.Value.SigningAlgorithm) { Uri = pair.Value.Uri }),
     ]);
 
     public ValueTask<IReadOnlyList<ApiResource>> GetAllApiResourcesAsync(CancellationToken cancellationToken) =>

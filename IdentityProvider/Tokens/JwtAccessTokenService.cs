@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -38,15 +39,41 @@ internal sealed class JwtAccessTokenService(
         // JWT NumericDates are whole seconds; truncating here makes exp - iat exactly the configured lifetime.
         var now = DateTimeOffset.FromUnixTimeSeconds(timeProvider.GetUtcNow().ToUnixTimeSeconds());
         var expires = now + (request.Client.AccessTokenLifetime ?? options.Value.AccessTokenLifetime);
+        if (request.ExpiresNoLaterThan is { } bound)
+        {
+            // Whole seconds, never later than the bound (e.g. the exchanged subject token's exp).
+            var truncated = DateTimeOffset.FromUnixTimeSeconds(bound.ToUnixTimeSeconds());
+            expires = truncated < expires ? truncated : expires;
+        }
+
         var tokenId = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
         var claims = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (type, value) in request.Client.Claims)
+        if (request.SubjectId is null && request.User is null)
         {
-            claims[type] = value;
+            // The client's configured claims describe the client, so they belong only in tokens about the client.
+            foreach (var (type, value) in request.Client.Claims)
+            {
+                claims[type] = value;
+            }
         }
 
-        claims[Claims.Subject] = request.Client.ClientId;
+        foreach (var (type, value) in request.AdditionalClaims ?? new Dictionary<string, object>())
+        {
+            if (!Claims.Reserved.Contains(type))
+            {
+                claims[type] = value;
+            }
+        }
+
+        if (request.Actor is { } actor)
+        {
+            // RFC 8693 §4.1; JsonElement is written verbatim by the token handler.
+            using var document = JsonDocument.Parse(actor.ToJsonString());
+            claims[Claims.Actor] = document.RootElement.Clone();
+        }
+
+        claims[Claims.Subject] = request.SubjectId ?? request.Client.ClientId;
         claims[Claims.ClientId] = request.Client.ClientId;
         claims[Claims.Scope] = string.Join(' ', request.Scopes);
         claims[Claims.JwtId] = tokenId;

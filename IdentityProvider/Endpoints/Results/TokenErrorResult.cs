@@ -15,7 +15,12 @@ internal sealed class TokenErrorResult(string error, string? description) : IRes
 
     public string? ErrorDescription => description;
 
-    public int? StatusCode => error == Errors.InvalidClient ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
+    public int? StatusCode => error switch
+    {
+        Errors.InvalidClient => StatusCodes.Status401Unauthorized,
+        Errors.TemporarilyUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     public Task ExecuteAsync(HttpContext httpContext)
     {

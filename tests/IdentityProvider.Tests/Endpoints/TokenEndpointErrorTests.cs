@@ -201,7 +201,6 @@ public sealed class TokenEndpointErrorTests(IdentityProviderFactory factory) : I
     [InlineData("refresh_token&refresh_token=abc")]
     [InlineData("implicit")]
     [InlineData("token")]
-    [InlineData("urn:ietf:params:oauth:grant-type:token-exchange")]
     [InlineData("urn:ietf:params:oauth:grant-type:jwt-bearer")]
     [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("CLIENT_CREDENTIALS")]

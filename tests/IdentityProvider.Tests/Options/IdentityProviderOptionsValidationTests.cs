@@ -47,6 +47,13 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         { "IdentityProvider:ApiResources:es-api:Scopes:1", "bad scope", "IdentityProvider:ApiResources:es-api:Scopes:1 'bad scope' is not a valid scope token" },
         { "IdentityProvider:ApiResources:empty-api:SigningAlgorithm", "RS256", "IdentityProvider:ApiResources:empty-api:Scopes must list at least one scope" },
         { "IdentityProvider:Clients:bad client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:bad client: the client id must be" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:AllowedAudiences:1", "payments-api", "IdentityProvider:Clients:exchange-client:TokenExchange:AllowedAudiences:1 'payments-api' is not the name of an IdentityProvider:ApiResources entry" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime", "02:00:00", "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime must be between" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime", "00:00:00", "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime must be between" },
+        { "IdentityProvider:Clients:impersonator:AllowedGrantTypes:0", "client_credentials", "IdentityProvider:Clients:impersonator:TokenExchange is configured but IdentityProvider:Clients:impersonator:AllowedGrantTypes does not list" },
+        { "IdentityProvider:Clients:test-client:AllowedGrantTypes:1", "urn:ietf:params:oauth:grant-type:token-exchange", "IdentityProvider:Clients:test-client:TokenExchange is required" },
+        { "IdentityProvider:ApiResources:orders-api:Uri", "orders", "IdentityProvider:ApiResources:orders-api:Uri 'orders' must be an absolute URI" },
+        { "IdentityProvider:ApiResources:orders-api:Uri", "https://inventory.example.com/", "IdentityProvider:ApiResources:orders-api:Uri 'https://inventory.example.com/' is used by more than one" },
     };
 
     [Theory]
@@ -89,10 +96,14 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         var settings = IdentityProviderFactory.DefaultSettings();
         settings.Remove("IdentityProvider:Clients:demo-client:SecretHashes:0");
         settings.Remove("IdentityProvider:Clients:demo-client-b:SecretHashes:0");
+        settings.Remove("IdentityProvider:Clients:gateway:SecretHashes:0");
+        settings.Remove("IdentityProvider:Clients:orders-service:SecretHashes:0");
 
         var messages = (await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath))).Message;
         Assert.Contains("IdentityProvider:Clients:demo-client:SecretHashes", messages, StringComparison.Ordinal);
         Assert.Contains("IdentityProvider:Clients:demo-client-b:SecretHashes", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:gateway:SecretHashes", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:orders-service:SecretHashes", messages, StringComparison.Ordinal);
     }
 
     [Theory]
