@@ -39,6 +39,7 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<ISigningKeyStore, FileSigningKeyStore>();
         services.TryAddSingleton<ISigningKeyRing, SigningKeyRing>();
         services.AddHostedService<SigningKeyRingInitializer>();
+        services.AddHostedService<SigningKeyRotationService>();
 
         services.TryAddSingleton<IClientAuthenticator, ClientSecretAuthenticator>();
         services.TryAddSingleton<ITokenRequestValidator, TokenRequestValidator>();

@@ -34,8 +34,35 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
 
         var knownScopes = ValidateApiResources(options, failures);
         ValidateClients(options, knownScopes, failures);
+        ValidateKeyRotation(options, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateKeyRotation(IdentityProviderOptions options, List<string> failures)
+    {
+        const string Key = $"{Section}:KeyRotation";
+        var rotation = options.KeyRotation;
+        if (rotation.RotationInterval < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{Key}:RotationInterval must be at least 00:00:01; it is {rotation.RotationInterval:c}.");
+        }
+
+        if (rotation.PublishAhead <= TimeSpan.Zero || rotation.PublishAhead >= rotation.RotationInterval)
+        {
+            failures.Add($"{Key}:PublishAhead must be positive and shorter than {Key}:RotationInterval ({rotation.RotationInterval:c}); it is {rotation.PublishAhead:c}.");
+        }
+
+        if (rotation.CheckInterval < TimeSpan.FromSeconds(1) || rotation.CheckInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{Key}:CheckInterval must be between 00:00:01 and 01:00:00; it is {rotation.CheckInterval:c}.");
+        }
+
+        var longest = KeyRotationOptions.LongestTokenLifetime(options);
+        if (rotation.RetainAfterRetirement is { } retention && retention < longest)
+        {
+            failures.Add($"{Key}:RetainAfterRetirement ({retention:c}) must be at least the longest token lifetime ({longest:c}): a retired key must stay published until every token it signed has expired.");
+        }
     }
 
     private static void ValidateIssuer(string? issuer, List<string> failures)

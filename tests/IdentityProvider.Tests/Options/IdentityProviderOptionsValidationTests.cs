@@ -52,6 +52,10 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         { "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime", "00:00:00", "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime must be between" },
         { "IdentityProvider:Clients:impersonator:AllowedGrantTypes:0", "client_credentials", "IdentityProvider:Clients:impersonator:TokenExchange is configured but IdentityProvider:Clients:impersonator:AllowedGrantTypes does not list" },
         { "IdentityProvider:Clients:test-client:AllowedGrantTypes:1", "urn:ietf:params:oauth:grant-type:token-exchange", "IdentityProvider:Clients:test-client:TokenExchange is required" },
+        { "IdentityProvider:KeyRotation:PublishAhead", "90.00:00:00", "IdentityProvider:KeyRotation:PublishAhead must be positive and shorter than IdentityProvider:KeyRotation:RotationInterval" },
+        { "IdentityProvider:KeyRotation:RotationInterval", "00:00:00", "IdentityProvider:KeyRotation:RotationInterval must be at least" },
+        { "IdentityProvider:KeyRotation:RetainAfterRetirement", "00:05:00", "IdentityProvider:KeyRotation:RetainAfterRetirement (00:05:00) must be at least the longest token lifetime (00:10:00)" },
+        { "IdentityProvider:KeyRotation:CheckInterval", "00:00:00", "IdentityProvider:KeyRotation:CheckInterval must be between" },
         { "IdentityProvider:ApiResources:orders-api:Uri", "orders", "IdentityProvider:ApiResources:orders-api:Uri 'orders' must be an absolute URI" },
         { "IdentityProvider:ApiResources:orders-api:Uri", "https://inventory.example.com/", "IdentityProvider:ApiResources:orders-api:Uri 'https://inventory.example.com/' is used by more than one" },
     };
