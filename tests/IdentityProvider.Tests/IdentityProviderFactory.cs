@@ -139,6 +139,7 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:AllowedAudiences:0"] = "orders-api",
         [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:AllowImpersonation"] = "true",
         [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:MaxTokenLifetime"] = "00:02:00",
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:AllowedTenants:0"] = "tenant-a",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -37,8 +37,11 @@ internal sealed class TokenExchangeGrantValidator(
     IssuedTokenValidator tokenValidator,
     IResourceStore resources,
     TimeProvider timeProvider,
-    ILogger<TokenExchangeGrantValidator> logger) : IGrantValidator
+    ILogger<TokenExchangeGrantValidator> logger,
+    ILoggerFactory loggerFactory) : IGrantValidator
 {
+    private readonly ILogger _securityLog = loggerFactory.CreateLogger(SecurityEventLog.CategoryName);
+
     /// <summary>Longest delegation chain accepted (nested <c>act</c> depth), so tokens stay bounded.</summary>
     public const int MaxActorChainDepth = 5;
 
@@ -85,7 +88,7 @@ internal sealed class TokenExchangeGrantValidator(
             return Fail(Errors.InvalidRequest, $"requested_token_type must be {AccessTokenType} or {JwtTokenType}.");
         }
 
-        var targetResult = await ResolveTargetsAsync(policy, parameters, cancellationToken);
+        var targetResult = await ResolveTargetsAsync(client, policy, parameters, cancellationToken);
         if (targetResult.Error is { } targetError)
         {
             return targetError;
@@ -100,7 +103,7 @@ internal sealed class TokenExchangeGrantValidator(
             var (validatedSubject, subjectFailure) = await tokenValidator.ValidateAsync(subjectToken, cancellationToken);
             if (validatedSubject is null)
             {
-                TokenExchangeLog.TokenRejected(logger, client.ClientId, SubjectToken, subjectFailure);
+                SecurityEventLog.ForeignTokenPresented(_securityLog, client.ClientId, SubjectToken, subjectFailure, SecurityEventLog.Fingerprint(subjectToken));
                 return Fail(Errors.InvalidRequest, InvalidSubjectToken);
             }
 
@@ -110,7 +113,7 @@ internal sealed class TokenExchangeGrantValidator(
                 var (validatedActor, actorFailure) = await tokenValidator.ValidateAsync(actorToken, cancellationToken);
                 if (validatedActor is null)
                 {
-                    TokenExchangeLog.TokenRejected(logger, client.ClientId, ActorToken, actorFailure);
+                    SecurityEventLog.ForeignTokenPresented(_securityLog, client.ClientId, ActorToken, actorFailure, SecurityEventLog.Fingerprint(actorToken));
                     return Fail(Errors.InvalidRequest, InvalidActorToken);
                 }
 
@@ -148,7 +151,7 @@ internal sealed class TokenExchangeGrantValidator(
 
         if (subjectClaims.TryGetProperty(MayActClaim, out var mayAct) && !MayActAllows(mayAct, actorSub, actorClientId))
         {
-            TokenExchangeLog.MayActMismatch(logger, client.ClientId, actorSub);
+            SecurityEventLog.MayActViolated(_securityLog, client.ClientId, actorSub);
             return Fail(Errors.InvalidRequest, "The subject token's may_act does not authorize this actor (RFC 8693 §4.4).");
         }
 
@@ -194,7 +197,7 @@ internal sealed class TokenExchangeGrantValidator(
         var subjectExpires = new DateTimeOffset(subject.ValidTo, TimeSpan.Zero);
         if (subjectExpires - now < TimeSpan.FromSeconds(1))
         {
-            TokenExchangeLog.TokenRejected(logger, client.ClientId, SubjectToken, "expires within a second");
+            SecurityEventLog.ForeignTokenPresented(_securityLog, client.ClientId, SubjectToken, "expires within a second", SecurityEventLog.Fingerprint(subjectToken));
             return Fail(Errors.InvalidRequest, InvalidSubjectToken);
         }
 
@@ -275,6 +278,7 @@ internal sealed class TokenExchangeGrantValidator(
     }
 
     private async ValueTask<(IReadOnlyList<ApiResource>? Targets, TokenRequestValidationResult? Error)> ResolveTargetsAsync(
+        Client client,
         TokenExchangePolicy policy, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
     {
         parameters.TryGetValue(Audience, out var audience);
@@ -291,6 +295,7 @@ internal sealed class TokenExchangeGrantValidator(
             var match = all.FirstOrDefault(r => string.Equals(r.Name, audience, StringComparison.Ordinal));
             if (match is null || !policy.AllowedAudiences.Contains(match.Name))
             {
+                SecurityEventLog.EscalationRefused(_securityLog, client.ClientId, Audience, audience);
                 return (null, Fail(InvalidTarget, "The requested audience is unknown or not allowed for this client."));
             }
 
@@ -308,6 +313,7 @@ internal sealed class TokenExchangeGrantValidator(
             var match = all.FirstOrDefault(r => r.Uri is not null && string.Equals(r.Uri, resource, StringComparison.Ordinal));
             if (match is null || !policy.AllowedAudiences.Contains(match.Name))
             {
+                SecurityEventLog.EscalationRefused(_securityLog, client.ClientId, Resource, resource);
                 return (null, Fail(InvalidTarget, "The requested resource is unknown or not allowed for this client."));
             }
 
@@ -320,7 +326,7 @@ internal sealed class TokenExchangeGrantValidator(
         return (targets, null);
     }
 
-    private static (IReadOnlyList<string>? Scopes, TokenRequestValidationResult? Error) ResolveScopes(
+    private (IReadOnlyList<string>? Scopes, TokenRequestValidationResult? Error) ResolveScopes(
         Client client, IReadOnlyDictionary<string, string> parameters, JsonElement subjectClaims, IReadOnlyList<ApiResource> targets)
     {
         var subjectScopes = subjectClaims.TryGetProperty(Claims.Scope, out var scopeClaim) && scopeClaim.ValueKind == JsonValueKind.String
@@ -344,6 +350,7 @@ internal sealed class TokenExchangeGrantValidator(
 
             if (!requested.All(s => grantable.Contains(s, StringComparer.Ordinal)))
             {
+                SecurityEventLog.EscalationRefused(_securityLog, client.ClientId, Claims.Scope, scopeParameter);
                 return (null, Fail(Errors.InvalidScope, "A requested scope exceeds the subject token's scopes, the target's scopes or the client's allowed scopes."));
             }
 

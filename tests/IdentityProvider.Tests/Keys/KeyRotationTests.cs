@@ -61,6 +61,25 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
+    public async Task Rotation_TokenExchangeSubjectSignedByRetiredKey_IsAcceptedUntilItExpires()
+    {
+        using var factory = Create(RotationSettings());
+        var client = factory.CreateClient();
+        var ring = factory.Services.GetRequiredService<ISigningKeyRing>();
+        factory.Time.Advance(Interval - Ahead);
+        await ring.RotateIfDueAsync(CancellationToken.None);
+        var subject = await GetAccessTokenAsync(client, ExchangeClientId, ExchangeClientSecret, "orders.read");
+        factory.Time.Advance(Ahead);
+        await ring.RotateIfDueAsync(CancellationToken.None);
+
+        using var response = await client.SendAsync(Post(Validation.TokenExchange.TokenExchangeTestTokens.Form(subject), ExchangeClientId, ExchangeClientSecret));
+        var json = await ReadJsonAsync(response);
+
+        Assert.True(response.IsSuccessStatusCode, json.ToString());
+        Assert.NotEqual(new JsonWebToken(subject).Kid, new JsonWebToken(json.GetProperty("access_token").GetString()!).Kid);
+    }
+
+    [Fact]
     public async Task Rotation_TwoReplicasOnOneDataPath_AgreeOnEveryKey()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));

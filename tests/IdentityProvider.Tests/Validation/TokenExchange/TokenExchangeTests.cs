@@ -141,6 +141,56 @@ public sealed class TokenExchangeTests(IdentityProviderFactory factory) : IClass
         Assert.Equal(TestClientId, Payload(json.GetProperty("access_token").GetString()!).GetProperty("act").GetProperty("sub").GetString());
     }
 
+    [Fact]
+    public async Task Impersonation_SubjectOfATenantTheClientMayNotServe_ReturnsInvalidRequest()
+    {
+        var claims = UserClaims();
+        claims["tenant_id"] = "tenant-b";
+        var subject = await SignAsync(factory, claims);
+
+        var (response, json) = await ExchangeAsync(factory.CreateClient(), ImpersonatorClientId, ImpersonatorClientSecret, Form(subject));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", json.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Delegation_ChainAtMaximumDepth_ReturnsInvalidRequest()
+    {
+        var claims = UserClaims();
+        Dictionary<string, object>? act = null;
+        for (var i = 0; i < 5; i++)
+        {
+            var next = new Dictionary<string, object> { ["sub"] = $"service-{i}" };
+            if (act is not null)
+            {
+                next["act"] = act;
+            }
+
+            act = next;
+        }
+
+        claims["act"] = act!;
+        var subject = await SignAsync(factory, claims);
+
+        var (response, json) = await ExchangeAsync(factory.CreateClient(), ExchangeClientId, ExchangeClientSecret, Form(subject));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", json.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Exchange_Rejection_IsLoggedAsSecurityEventWithoutTheToken()
+    {
+        var subject = await SignAsync(factory, UserClaims(), issuer: "https://evil.example.com");
+
+        await ExchangeAsync(factory.CreateClient(), ExchangeClientId, ExchangeClientSecret, Form(subject));
+
+        var line = Assert.Single(factory.Logs.Lines, l => l.StartsWith("Reference.IdentityProvider.Security [9005]", StringComparison.Ordinal) && l.Contains(SecurityEventLog.Fingerprint(subject), StringComparison.Ordinal));
+        Assert.DoesNotContain(new JsonWebToken(subject).EncodedSignature, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(factory.Logs.Lines, l => l.Contains(new JsonWebToken(subject).EncodedSignature, StringComparison.Ordinal));
+    }
+
     public static TheoryData<string> ForeignSubjects => ["other-key", "other-issuer", "expired", "not-yet-valid", "id-token", "malformed", "unsigned", "revoked", "no-jti"];
 
     [Theory]

@@ -1,0 +1,28 @@
+using System.Net;
+using Reference.TestUtilities.Redis;
+using static Reference.IdentityProvider.Tests.IdentityProviderFactory;
+using static Reference.IdentityProvider.Tests.Validation.TokenExchange.TokenExchangeTestTokens;
+
+namespace Reference.IdentityProvider.Tests.Validation.TokenExchange;
+
+public sealed class TokenExchangeOutageTests
+{
+    [Fact]
+    public async Task Exchange_RedisDown_Returns503TemporarilyUnavailableAndIssuesNothing()
+    {
+        await using var redis = await RedisTestServer.StartNewAsync(RedisTestServer.UnavailableReason(ServerKind.Redis) is null ? ServerKind.Redis : ServerKind.Garnet);
+        var settings = DefaultSettings();
+        settings["ConnectionStrings:cache"] = redis.ConnectionString;
+        using var factory = Create(settings);
+        var client = factory.CreateClient();
+        var subject = await SignAsync(factory, UserClaims());
+        await redis.KillAsync();
+
+        var (response, json) = await ExchangeAsync(client, ExchangeClientId, ExchangeClientSecret, Form(subject));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("temporarily_unavailable", json.GetProperty("error").GetString());
+        Assert.False(json.TryGetProperty("access_token", out _));
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+}
