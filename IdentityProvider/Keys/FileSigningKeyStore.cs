@@ -61,7 +61,16 @@ internal sealed class FileSigningKeyStore(
 
             if (!_loaded.TryGetValue(path, out var key))
             {
-                key = await ReadAsync(path, algorithm, generation, cancellationToken);
+                try
+                {
+                    key = await ReadAsync(path, algorithm, generation, cancellationToken);
+                }
+                catch (FileNotFoundException)
+                {
+                    // Another replica pruned it between the listing and the read: it was past retention anyway.
+                    continue;
+                }
+
                 key = _loaded.GetOrAdd(path, key);
                 KeysLog.KeyLoaded(logger, algorithm, key.KeyId, path);
             }
