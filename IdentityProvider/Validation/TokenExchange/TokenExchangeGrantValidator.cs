@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -127,7 +128,12 @@ internal sealed class TokenExchangeGrantValidator(
 
         using var subjectPayload = ParsePayload(subject);
         var subjectClaims = subjectPayload.RootElement;
-        var subjectId = subjectClaims.GetProperty(Claims.Subject).GetString()!;
+        if (!subjectClaims.TryGetProperty(Claims.Subject, out var subClaim) || subClaim.ValueKind != JsonValueKind.String)
+        {
+            return Fail(Errors.InvalidRequest, InvalidSubjectToken);
+        }
+
+        var subjectId = subClaim.GetString()!;
 
         if (client.AllowedTenants.Count > 0
             && (!subjectClaims.TryGetProperty("tenant_id", out var tenant) || tenant.ValueKind != JsonValueKind.String || !client.AllowedTenants.Contains(tenant.GetString()!)))
@@ -213,6 +219,10 @@ internal sealed class TokenExchangeGrantValidator(
         }
 
         var audience = string.Join(' ', targets.Select(t => t.Name));
+
+        // On the token endpoint's Activity: what was exchanged, never the tokens.
+        Activity.Current?.SetTag("oauth.token_exchange.mode", impersonate ? "impersonation" : "delegation");
+        Activity.Current?.SetTag("oauth.token_exchange.audience", audience);
         TokenExchangeLog.Exchanged(logger, client.ClientId, impersonate ? "impersonation" : "delegation", audience, actorSub);
         return TokenRequestValidationResult.Success(new ValidatedTokenRequest(client, GrantTypes.TokenExchange, scopeResult.Scopes!, targets)
         {
