@@ -73,7 +73,7 @@ internal sealed class JwtAccessTokenService(
             claims[Claims.Actor] = document.RootElement.Clone();
         }
 
-        claims[Claims.Subject] = request.SubjectId ?? request.Client.ClientId;
+        claims[Claims.Subject] = request.SubjectId ?? request.User?.SubjectId ?? request.Client.ClientId;
         claims[Claims.ClientId] = request.Client.ClientId;
         claims[Claims.Scope] = string.Join(' ', request.Scopes);
         claims[Claims.JwtId] = tokenId;

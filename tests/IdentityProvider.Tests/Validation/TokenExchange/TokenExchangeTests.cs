@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -418,6 +419,41 @@ public sealed class TokenExchangeTests(IdentityProviderFactory factory) : IClass
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(json.TryGetProperty("issued_token_type", out _));
+    }
+
+    [Fact]
+    public async Task Exchange_Metrics_CountIssuedTokensByGrantAndErrorsByCode()
+    {
+        var measurements = new System.Collections.Concurrent.ConcurrentQueue<(string Instrument, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == IdentityProviderTelemetry.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
+        {
+            var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value;
+            }
+
+            measurements.Enqueue((instrument.Name, copy));
+        });
+        listener.Start();
+        var client = factory.CreateClient();
+        var subject = await SignAsync(factory, UserClaims());
+
+        await ExchangeAsync(client, ExchangeClientId, ExchangeClientSecret, Form(subject));
+        await ExchangeAsync(client, ExchangeClientId, ExchangeClientSecret, Form(subject, "reference-api"));
+
+        Assert.Contains(measurements, m => m.Instrument == "idp.tokens.issued" && Equals(m.Tags["oauth.grant_type"], GrantType) && Equals(m.Tags["oauth.client_id"], ExchangeClientId));
+        Assert.Contains(measurements, m => m.Instrument == "idp.token.errors" && Equals(m.Tags["oauth.error"], "invalid_target") && Equals(m.Tags["oauth.grant_type"], GrantType));
     }
 
     [Fact]
