@@ -14,6 +14,8 @@ var demoReferenceSecret = builder.AddParameter("demo-reference-secret", secret: 
 
 // The gateway introspects reference tokens as the API resource reference-api with this secret.
 var introspectionSecret = builder.AddParameter("gateway-introspection-secret", secret: true);
+var gatewayClientSecret = builder.AddParameter("gateway-client-secret", secret: true);
+var ordersClientSecret = builder.AddParameter("orders-client-secret", secret: true);
 
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithReference(cache).WaitFor(cache)
@@ -24,11 +26,15 @@ identity
     .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__demo-reference__SecretHashes__0", () => Sha256SecretHash(demoReferenceSecret.Resource.Value))
-    .WithEnvironment("IdentityProvider__ApiResources__reference-api__SecretHashes__0", () => Sha256SecretHash(introspectionSecret.Resource.Value));
+    .WithEnvironment("IdentityProvider__ApiResources__reference-api__SecretHashes__0", () => Sha256SecretHash(introspectionSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__gateway__SecretHashes__0", () => Sha256SecretHash(gatewayClientSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value));
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
-var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health");
+var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health")
+    .WithEnvironment("TokenExchange__ClientId", "orders-service")
+    .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);
 var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithHttpHealthCheck("/health");
 
 gateway
@@ -36,6 +42,8 @@ gateway
     .WaitFor(identity)
     .WithEnvironment("Gateway__Authentication__Jwt__Issuer", identity.GetEndpoint("http"))
     .WithEnvironment("Gateway__Introspection__ClientSecret", () => introspectionSecret.Resource.Value)
+    .WithEnvironment("Gateway__TokenExchange__ClientId", "gateway")
+    .WithEnvironment("Gateway__TokenExchange__ClientSecret", gatewayClientSecret)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

@@ -12,6 +12,7 @@ using Reference.IdentityProvider.Stores.RefreshTokens;
 using Reference.IdentityProvider.Stores.Revocations;
 using Reference.IdentityProvider.Tokens;
 using Reference.IdentityProvider.Validation;
+using Reference.IdentityProvider.Validation.TokenExchange;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -45,6 +46,7 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<ISigningKeyStore, FileSigningKeyStore>();
         services.TryAddSingleton<ISigningKeyRing, SigningKeyRing>();
         services.AddHostedService<SigningKeyRingInitializer>();
+        services.AddHostedService<SigningKeyRotationService>();
 
         services.TryAddSingleton<ClientSecretAuthenticator>();
         services.TryAddSingleton<PrivateKeyJwtAuthenticator>();
@@ -58,6 +60,8 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<IAccessTokenService, AccessTokenServiceSelector>();
         services.TryAddSingleton<AccessTokenValidator>();
         services.TryAddSingleton<IntrospectionCallerAuthenticator>();
+        services.TryAddSingleton<IssuedTokenValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantValidator, TokenExchangeGrantValidator>());
         services.TryAddSingleton<ITokenResponseGenerator, TokenResponseGenerator>();
         services.TryAddSingleton<IDiscoveryResponseGenerator, DiscoveryResponseGenerator>();
         services.TryAddSingleton<IJwksResponseGenerator, JwksResponseGenerator>();

@@ -86,6 +86,7 @@ internal static class OAuthConstants
         public const string ClientId = "client_id";
         public const string Scope = "scope";
         public const string JwtId = "jti";
+        public const string Actor = "act";
 
         public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
         {

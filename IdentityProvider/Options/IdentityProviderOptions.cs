@@ -21,6 +21,9 @@ internal sealed class IdentityProviderOptions
     /// <summary>API resources keyed by name; a resource's name is the <c>aud</c> value of tokens that carry one of its scopes.</summary>
     public Dictionary<string, ApiResourceOptions> ApiResources { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Signing-key rotation (<c>IdentityProvider:KeyRotation</c>).</summary>
+    public KeyRotationOptions KeyRotation { get; } = new();
+
     /// <summary>Clients keyed by client id.</summary>
     public Dictionary<string, ClientOptions> Clients { get; } = new(StringComparer.Ordinal);
 }

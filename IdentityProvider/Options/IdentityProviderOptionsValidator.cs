@@ -12,6 +12,9 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
     /// <summary>Longest configurable lifetime: access tokens are bearer credentials and cannot be revoked here.</summary>
     private static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromDays(1);
 
+    /// <summary>Exchanged tokens are downstream credentials: short-lived by design.</summary>
+    private static readonly TimeSpan MaxExchangedTokenLifetime = TimeSpan.FromHours(1);
+
     public ValidateOptionsResult Validate(string? name, IdentityProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -31,8 +34,35 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
 
         var knownScopes = ValidateApiResources(options, failures);
         ValidateClients(options, knownScopes, failures);
+        ValidateKeyRotation(options, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateKeyRotation(IdentityProviderOptions options, List<string> failures)
+    {
+        const string Key = $"{Section}:KeyRotation";
+        var rotation = options.KeyRotation;
+        if (rotation.RotationInterval < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{Key}:RotationInterval must be at least 00:00:01; it is {rotation.RotationInterval:c}.");
+        }
+
+        if (rotation.PublishAhead <= TimeSpan.Zero || rotation.PublishAhead >= rotation.RotationInterval)
+        {
+            failures.Add($"{Key}:PublishAhead must be positive and shorter than {Key}:RotationInterval ({rotation.RotationInterval:c}); it is {rotation.PublishAhead:c}.");
+        }
+
+        if (rotation.CheckInterval < TimeSpan.FromSeconds(1) || rotation.CheckInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{Key}:CheckInterval must be between 00:00:01 and 01:00:00; it is {rotation.CheckInterval:c}.");
+        }
+
+        var longest = KeyRotationOptions.LongestTokenLifetime(options);
+        if (rotation.RetainAfterRetirement is { } retention && retention < longest)
+        {
+            failures.Add($"{Key}:RetainAfterRetirement ({retention:c}) must be at least the longest token lifetime ({longest:c}): a retired key must stay published until every token it signed has expired.");
+        }
     }
 
     private static void ValidateIssuer(string? issuer, List<string> failures)
@@ -117,6 +147,15 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
                 {
                     failures.Add($"{key}:SecretHashes:{i} is not in the form '{SecretHash.Sha256Prefix}<base64 of a 32-byte SHA-256>'.");
                 }
+            }
+
+            if (resource.Uri is { } resourceUri && !Validation.TokenExchange.TokenExchangeGrantValidator.IsAbsoluteUriWithoutFragment(resourceUri))
+            {
+                failures.Add($"{key}:Uri '{resourceUri}' must be an absolute URI without a fragment (RFC 8707 §2).");
+            }
+            else if (resource.Uri is not null && options.ApiResources.Count(r => string.Equals(r.Value.Uri, resource.Uri, StringComparison.Ordinal)) > 1)
+            {
+                failures.Add($"{key}:Uri '{resource.Uri}' is used by more than one API resource.");
             }
 
             if (!SigningAlgorithms.IsSupported(resource.SigningAlgorithm))
@@ -230,6 +269,51 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             {
                 ValidateLifetime(lifetime, $"{key}:AccessTokenLifetime", failures);
             }
+
+            ValidateTokenExchange(options, key, client, failures);
+        }
+    }
+
+    /// <summary>RFC 8693 policy: only with the grant, only towards configured API resources, short-lived.</summary>
+    private static void ValidateTokenExchange(IdentityProviderOptions options, string clientKey, ClientOptions client, List<string> failures)
+    {
+        var key = $"{clientKey}:TokenExchange";
+        var allowsGrant = client.AllowedGrantTypes.Contains(OAuthConstants.GrantTypes.TokenExchange, StringComparer.Ordinal);
+        if (client.TokenExchange is not { } policy)
+        {
+            if (allowsGrant)
+            {
+                failures.Add($"{key} is required when {clientKey}:AllowedGrantTypes lists '{OAuthConstants.GrantTypes.TokenExchange}' (AllowedAudiences, AllowImpersonation, MaxTokenLifetime).");
+            }
+
+            return;
+        }
+
+        if (!allowsGrant)
+        {
+            failures.Add($"{key} is configured but {clientKey}:AllowedGrantTypes does not list '{OAuthConstants.GrantTypes.TokenExchange}'.");
+        }
+
+        if (policy.AllowedAudiences.Count == 0)
+        {
+            failures.Add($"{key}:AllowedAudiences must list at least one {Section}:ApiResources name.");
+        }
+
+        for (var i = 0; i < policy.AllowedAudiences.Count; i++)
+        {
+            if (!options.ApiResources.ContainsKey(policy.AllowedAudiences[i]))
+            {
+                failures.Add($"{key}:AllowedAudiences:{i} '{policy.AllowedAudiences[i]}' is not the name of an {Section}:ApiResources entry.");
+            }
+        }
+
+        if (policy.MaxTokenLifetime < TimeSpan.FromSeconds(1) || policy.MaxTokenLifetime > MaxExchangedTokenLifetime)
+        {
+            failures.Add($"{key}:MaxTokenLifetime must be between 00:00:01 and {MaxExchangedTokenLifetime:c}; it is {policy.MaxTokenLifetime:c}.");
+        }
+        else if (policy.MaxTokenLifetime.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            failures.Add($"{key}:MaxTokenLifetime must be a whole number of seconds; it is {policy.MaxTokenLifetime:c}.");
         }
     }
 }

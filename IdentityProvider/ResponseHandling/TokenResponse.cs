@@ -14,4 +14,8 @@ internal sealed record TokenResponse(
 
     [JsonPropertyName("id_token")]
     public string? IdToken { get; init; }
+
+    /// <summary>RFC 8693 §2.2.1; null (omitted) outside token exchange.</summary>
+    [JsonPropertyName("issued_token_type")]
+    public string? IssuedTokenType { get; init; }
 }

@@ -66,6 +66,7 @@ internal sealed class TokenResponseGenerator(
         {
             RefreshToken = refreshToken,
             IdToken = idToken,
+            IssuedTokenType = request.IssuedTokenType, // RFC 8693 §2.2.1; null outside token exchange.
         };
     }
 

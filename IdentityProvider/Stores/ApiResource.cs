@@ -5,4 +5,7 @@ internal sealed record ApiResource(string Name, IReadOnlyList<string> Scopes, st
 {
     /// <summary>SHA-256 hashes of the secrets the resource introspects with; empty: it cannot introspect.</summary>
     public IReadOnlyList<byte[]> SecretHashes { get; init; } = [];
+
+    /// <summary>The absolute URI a client may name as an RFC 8707 <c>resource</c> for this API.</summary>
+    public string? Uri { get; init; }
 }

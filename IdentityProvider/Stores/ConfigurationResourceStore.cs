@@ -14,6 +14,7 @@ internal sealed class ConfigurationResourceStore(IOptions<IdentityProviderOption
             .Select(pair => new ApiResource(pair.Key, [.. pair.Value.Scopes.Distinct(StringComparer.Ordinal)], pair.Value.SigningAlgorithm)
             {
                 SecretHashes = [.. pair.Value.SecretHashes.Select(h => SecretHash.TryParse(h, out var hash) ? hash : throw new InvalidOperationException("Unvalidated secret hash."))],
+                Uri = pair.Value.Uri,
             }),
     ]);
 

@@ -9,8 +9,8 @@ namespace Reference.IdentityProvider.Tokens;
 
 /// <summary>
 /// The claims of an access token, whatever its format (JWT or reference): <c>sub</c> (the user, the exchanged subject,
-/// or the client itself), <c>client_id</c>, <c>scope</c>, <c>jti</c>, the client's configured claims, the grant's
-/// additional claims (user claims win over client claims), and <c>sid</c>, <c>auth_time</c>, <c>act</c> when present.
+/// or the client itself), <c>client_id</c>, <c>scope</c>, <c>jti</c>, the client's configured claims (only in tokens
+/// about the client itself: no user, no exchanged subject), the grant's additional claims (never a reserved claim), and <c>sid</c>, <c>auth_time</c>, <c>act</c> when present.
 /// </summary>
 internal static class AccessTokenClaims
 {
@@ -37,9 +37,13 @@ internal static class AccessTokenClaims
     {
         ArgumentNullException.ThrowIfNull(request);
         var claims = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (type, value) in request.Client.Claims)
+        if (request.SubjectId is null && request.User is null)
         {
-            claims[type] = value;
+            // The client's configured claims describe the client, so they belong only in tokens about the client.
+            foreach (var (type, value) in request.Client.Claims)
+            {
+                claims[type] = value;
+            }
         }
 
         foreach (var (type, value) in request.AdditionalClaims ?? new Dictionary<string, object>())
@@ -50,7 +54,7 @@ internal static class AccessTokenClaims
             }
         }
 
-        claims[Claims.Subject] = request.User?.SubjectId ?? request.SubjectId ?? request.Client.ClientId;
+        claims[Claims.Subject] = request.SubjectId ?? request.User?.SubjectId ?? request.Client.ClientId;
         claims[Claims.ClientId] = request.Client.ClientId;
         claims[Claims.Scope] = string.Join(' ', request.Scopes);
         claims[Claims.JwtId] = tokenId;
@@ -66,7 +70,8 @@ internal static class AccessTokenClaims
 
         if (request.Actor is not null)
         {
-            claims["act"] = JsonSerializer.SerializeToElement(request.Actor, IdentityProviderJsonContext.Default.JsonObject);
+            // RFC 8693 §4.1; a JsonElement is written verbatim by the token handler and by ToJson.
+            claims[Claims.Actor] = JsonSerializer.SerializeToElement(request.Actor, IdentityProviderJsonContext.Default.JsonObject);
         }
 
         return claims;

@@ -25,6 +25,13 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
     public const string ShortLivedClientSecret = "short-lived-secret-91d2";
     public const string EsClientId = "es-client";
     public const string EsClientSecret = "es-client-secret-55aa";
+    public const string GatewayClientSecret = "gateway-client-secret-19fe";
+    public const string OrdersServiceSecret = "orders-service-secret-a7c1";
+    public const string ExchangeClientId = "exchange-client";
+    public const string ExchangeClientSecret = "exchange-client-secret-4d0e";
+    public const string ImpersonatorClientId = "impersonator";
+    public const string ImpersonatorClientSecret = "impersonator-secret-62b8";
+    public const string InventoryResourceUri = "https://inventory.example.com/";
 
     /// <summary>Exercises RFC 6749 §2.3.1's form-encoding inside Basic: '+', '%', ':', space and non-ASCII.</summary>
     public const string OddClientId = "odd+client%id";
@@ -102,6 +109,9 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         // appsettings.json's API resources and demo clients stay; the demo clients get known secrets here.
         ["IdentityProvider:Clients:demo-client:SecretHashes:0"] = SecretHash.Format(DemoClientSecret),
         ["IdentityProvider:Clients:demo-client-b:SecretHashes:0"] = SecretHash.Format(DemoClientBSecret),
+        ["IdentityProvider:Clients:gateway:SecretHashes:0"] = SecretHash.Format(GatewayClientSecret),
+        ["IdentityProvider:Clients:orders-service:SecretHashes:0"] = SecretHash.Format(OrdersServiceSecret),
+        ["IdentityProvider:ApiResources:inventory-api:Uri"] = InventoryResourceUri,
 
         ["IdentityProvider:Clients:demo-reference:SecretHashes:0"] = SecretHash.Format(DemoReferenceSecret),
 
@@ -170,6 +180,25 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         [$"IdentityProvider:Clients:{JwtClientId}:AllowedGrantTypes:0"] = "client_credentials",
         [$"IdentityProvider:Clients:{JwtClientId}:AllowedScopes:0"] = "orders.read",
         [$"IdentityProvider:Clients:{JwtClientId}:JsonWebKeySet"] = ClientAssertionKeys.JwksJson,
+
+        // RFC 8693: a delegation-only exchanger and an impersonation-allowed one.
+        [$"IdentityProvider:Clients:{ExchangeClientId}:SecretHashes:0"] = SecretHash.Format(ExchangeClientSecret),
+        [$"IdentityProvider:Clients:{ExchangeClientId}:AllowedGrantTypes:0"] = "client_credentials",
+        [$"IdentityProvider:Clients:{ExchangeClientId}:AllowedGrantTypes:1"] = "urn:ietf:params:oauth:grant-type:token-exchange",
+        [$"IdentityProvider:Clients:{ExchangeClientId}:AllowedScopes:0"] = "orders.read",
+        [$"IdentityProvider:Clients:{ExchangeClientId}:AllowedScopes:1"] = "orders.write",
+        [$"IdentityProvider:Clients:{ExchangeClientId}:AllowedScopes:2"] = "inventory.read",
+        [$"IdentityProvider:Clients:{ExchangeClientId}:TokenExchange:AllowedAudiences:0"] = "orders-api",
+        [$"IdentityProvider:Clients:{ExchangeClientId}:TokenExchange:AllowedAudiences:1"] = "inventory-api",
+        [$"IdentityProvider:Clients:{ExchangeClientId}:TokenExchange:MaxTokenLifetime"] = "00:05:00",
+
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:SecretHashes:0"] = SecretHash.Format(ImpersonatorClientSecret),
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:AllowedGrantTypes:0"] = "urn:ietf:params:oauth:grant-type:token-exchange",
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:AllowedScopes:0"] = "orders.read",
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:AllowedAudiences:0"] = "orders-api",
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:AllowImpersonation"] = "true",
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:MaxTokenLifetime"] = "00:02:00",
+        [$"IdentityProvider:Clients:{ImpersonatorClientId}:AllowedTenants:0"] = "tenant-a",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -21,7 +21,7 @@ public sealed class DiscoveryEndpointTests(IdentityProviderFactory factory) : IC
         Assert.Equal(Issuer, json.GetProperty("issuer").GetString());
         Assert.Equal($"{Issuer}/.well-known/jwks", json.GetProperty("jwks_uri").GetString());
         Assert.Equal($"{Issuer}/connect/token", json.GetProperty("token_endpoint").GetString());
-        Assert.Equal(["authorization_code", "refresh_token", "client_credentials"], Strings(json, "grant_types_supported"));
+        Assert.Equal(["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"], Strings(json, "grant_types_supported"));
         Assert.Equal(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"], Strings(json, "token_endpoint_auth_methods_supported"));
         Assert.Equal(["es.read", "inventory.read", "inventory.write", "orders.read", "orders.write"], Strings(json, "scopes_supported"));
         Assert.Equal(["client_id", "scope", "sub", "tenant_id"], Strings(json, "claims_supported"));

@@ -199,7 +199,6 @@ public sealed class TokenEndpointErrorTests(IdentityProviderFactory factory) : I
     [InlineData("password&username=alice&password=secret")]
     [InlineData("implicit")]
     [InlineData("token")]
-    [InlineData("urn:ietf:params:oauth:grant-type:token-exchange")]
     [InlineData("urn:ietf:params:oauth:grant-type:jwt-bearer")]
     [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("CLIENT_CREDENTIALS")]

@@ -57,6 +57,17 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         { "IdentityProvider:Clients:code-client:RefreshTokenAbsoluteLifetime", "00:30:00", "IdentityProvider:Clients:code-client:RefreshTokenSlidingLifetime must be positive and no longer than" },
         { "IdentityProvider:Clients:code-client:AllowedScopes:5", "profile.admin", "IdentityProvider:Clients:code-client:AllowedScopes:5 'profile.admin' is not a scope" },
         { "IdentityProvider:ApiResources:reference-api:SecretHashes:0", "plain-text", "IdentityProvider:ApiResources:reference-api:SecretHashes:0 is not in the form" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:AllowedAudiences:1", "payments-api", "IdentityProvider:Clients:exchange-client:TokenExchange:AllowedAudiences:1 'payments-api' is not the name of an IdentityProvider:ApiResources entry" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime", "02:00:00", "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime must be between" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime", "00:00:00", "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime must be between" },
+        { "IdentityProvider:Clients:impersonator:AllowedGrantTypes:0", "client_credentials", "IdentityProvider:Clients:impersonator:TokenExchange is configured but IdentityProvider:Clients:impersonator:AllowedGrantTypes does not list" },
+        { "IdentityProvider:Clients:test-client:AllowedGrantTypes:1", "urn:ietf:params:oauth:grant-type:token-exchange", "IdentityProvider:Clients:test-client:TokenExchange is required" },
+        { "IdentityProvider:KeyRotation:PublishAhead", "90.00:00:00", "IdentityProvider:KeyRotation:PublishAhead must be positive and shorter than IdentityProvider:KeyRotation:RotationInterval" },
+        { "IdentityProvider:KeyRotation:RotationInterval", "00:00:00", "IdentityProvider:KeyRotation:RotationInterval must be at least" },
+        { "IdentityProvider:KeyRotation:RetainAfterRetirement", "00:05:00", "IdentityProvider:KeyRotation:RetainAfterRetirement (00:05:00) must be at least the longest token lifetime (00:10:00)" },
+        { "IdentityProvider:KeyRotation:CheckInterval", "00:00:00", "IdentityProvider:KeyRotation:CheckInterval must be between" },
+        { "IdentityProvider:ApiResources:orders-api:Uri", "orders", "IdentityProvider:ApiResources:orders-api:Uri 'orders' must be an absolute URI" },
+        { "IdentityProvider:ApiResources:orders-api:Uri", "https://inventory.example.com/", "IdentityProvider:ApiResources:orders-api:Uri 'https://inventory.example.com/' is used by more than one" },
     };
 
     [Theory]
@@ -99,10 +110,14 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         var settings = IdentityProviderFactory.DefaultSettings();
         settings.Remove("IdentityProvider:Clients:demo-client:SecretHashes:0");
         settings.Remove("IdentityProvider:Clients:demo-client-b:SecretHashes:0");
+        settings.Remove("IdentityProvider:Clients:gateway:SecretHashes:0");
+        settings.Remove("IdentityProvider:Clients:orders-service:SecretHashes:0");
 
         var messages = (await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath))).Message;
         Assert.Contains("IdentityProvider:Clients:demo-client:SecretHashes", messages, StringComparison.Ordinal);
         Assert.Contains("IdentityProvider:Clients:demo-client-b:SecretHashes", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:gateway:SecretHashes", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:orders-service:SecretHashes", messages, StringComparison.Ordinal);
     }
 
     [Theory]
