@@ -10,6 +10,11 @@ var builder = DistributedApplication.CreateBuilder(args);
 var cache = builder.AddRedis("cache");
 var demoSecret = builder.AddParameter("demo-client-secret", secret: true);
 var demoSecretB = builder.AddParameter("demo-client-b-secret", secret: true);
+var demoWebSecret = builder.AddParameter("demo-web-secret", secret: true);
+
+// Dev-only: one generated password for the seeded demo users (alice, bob, carol); only its PBKDF2 hash reaches the IdP.
+var demoUserPassword = builder.AddParameter("demo-user-password", secret: true);
+string[] demoUsers = ["alice", "bob", "carol"];
 
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithReference(cache).WaitFor(cache)
@@ -18,7 +23,12 @@ var identity = builder.AddProject<Projects.IdentityProvider>("identity")
 identity
     .WithEnvironment("IdentityProvider__Issuer", identity.GetEndpoint("http"))
     .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value))
-    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value));
+    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__demo-web__SecretHashes__0", () => Sha256SecretHash(demoWebSecret.Resource.Value));
+foreach (var user in demoUsers)
+{
+    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
+}
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
@@ -34,7 +44,17 @@ gateway
 
 // Dev-only: a per-run credential for the README walk-through; nothing is stored.
 builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read)");
+builder.AddStartupNote($"Dev-only browser sign-in for this run: users alice (tenant-a, orders.admin), bob (tenant-b), carol (tenant-a) with password {demoUserPassword.Resource.Value}; client_id=demo-web client_secret={demoWebSecret.Resource.Value} (redirect http://localhost:5099/callback); public client_id=demo-spa (redirect http://localhost:5098/callback)");
 
 await builder.Build().RunAsync();
 
 static string Sha256SecretHash(string secret) => "sha256:" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+// The IdP's format (IdentityProvider/Account/PasswordHasher.cs): pbkdf2-sha256$<iterations>$<salt>$<hash>.
+static string Pbkdf2PasswordHash(string password)
+{
+    const int Iterations = 600_000;
+    var salt = RandomNumberGenerator.GetBytes(16);
+    var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, 32);
+    return $"pbkdf2-sha256${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+}

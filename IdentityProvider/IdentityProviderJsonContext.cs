@@ -12,4 +12,5 @@ namespace Reference.IdentityProvider;
 [JsonSerializable(typeof(JsonWebKeySetDocument))]
 [JsonSerializable(typeof(SigningKeyDocument))]
 [JsonSerializable(typeof(Stores.AuthorizationCodes.AuthorizationCode))]
+[JsonSerializable(typeof(Sessions.IdpSession))]
 internal sealed partial class IdentityProviderJsonContext : JsonSerializerContext;
