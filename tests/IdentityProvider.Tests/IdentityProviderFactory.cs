@@ -132,9 +132,9 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         // Browser-facing clients and the seeded users' passwords (appsettings.json / seed/dev-seed.json hold none).
         ["IdentityProvider:Clients:demo-web:SecretHashes:0"] = SecretHash.Format(DemoWebSecret),
         ["IdentityProvider:MinimumPasswordHashIterations"] = "1000",
-        ["IdentityProvider:Users:alice:PasswordHash"] = Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
-        ["IdentityProvider:Users:bob:PasswordHash"] = Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
-        ["IdentityProvider:Users:carol:PasswordHash"] = Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
+        ["IdentityProvider:Users:alice:PasswordHash"] = Reference.IdentityProvider.Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
+        ["IdentityProvider:Users:bob:PasswordHash"] = Reference.IdentityProvider.Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
+        ["IdentityProvider:Users:carol:PasswordHash"] = Reference.IdentityProvider.Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
         [$"IdentityProvider:Clients:{RpClientId}:SecretHashes:0"] = SecretHash.Format(RpClientSecret),
         [$"IdentityProvider:Clients:{RpClientId}:AllowedGrantTypes:0"] = "authorization_code",
         [$"IdentityProvider:Clients:{RpClientId}:AllowedScopes:0"] = "openid",
