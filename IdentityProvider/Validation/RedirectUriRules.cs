@@ -17,9 +17,9 @@ internal static class RedirectUriRules
             return $"must be 1 to {MaxLength} characters.";
         }
 
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
+        if (uri.Contains('*', StringComparison.Ordinal))
         {
-            return "is not an absolute URI.";
+            return "must not contain a wildcard: redirect URIs are matched exactly.";
         }
 
         if (uri.Contains('#', StringComparison.Ordinal))
@@ -27,9 +27,10 @@ internal static class RedirectUriRules
             return "must not contain a fragment (RFC 6749 §3.1.2).";
         }
 
-        if (uri.Contains('*', StringComparison.Ordinal))
+        // Checked on the string too: on Unix, Uri parses "/callback" as an absolute file: URI.
+        if (!uri.Contains("://", StringComparison.Ordinal) || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
         {
-            return "must not contain a wildcard: redirect URIs are matched exactly.";
+            return "is not an absolute URI.";
         }
 
         if (parsed.UserInfo.Length > 0 || uri.Contains('@', StringComparison.Ordinal))
