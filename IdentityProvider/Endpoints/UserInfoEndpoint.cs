@@ -36,8 +36,15 @@ internal sealed class UserInfoEndpoint(
         var inBody = false;
         if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(context.RequestAborted);
-            inBody = form.ContainsKey("access_token");
+            try
+            {
+                var form = await request.ReadFormAsync(context.RequestAborted);
+                inBody = form.ContainsKey("access_token");
+            }
+            catch (InvalidDataException)
+            {
+                return Error(activity, StatusCodes.Status400BadRequest, Errors.InvalidRequest, "The request body is not a valid form.");
+            }
         }
 
         var authorization = request.Headers.Authorization;

@@ -42,5 +42,5 @@ internal sealed class IdentityProviderOptions
 
     /// <summary>The lowest PBKDF2 iteration count a configured password hash may carry (OWASP: 210,000 and more for
     /// PBKDF2-HMAC-SHA256 is the floor in production; tests lower it to keep hashing fast).</summary>
-    public int MinimumPasswordHashIterations { get; set; } = Account.PasswordHasher.DefaultIterations;
+    public int MinimumPasswordHashIterations { get; set; } = 210_000;
 }
