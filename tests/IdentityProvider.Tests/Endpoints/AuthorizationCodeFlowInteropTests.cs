@@ -1,0 +1,36 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+using static Reference.IdentityProvider.Tests.IdentityProviderFactory;
+
+namespace Reference.IdentityProvider.Tests.Endpoints;
+
+/// <summary>The front half of the code flow driven by a stock HttpClient that follows redirects and keeps cookies
+/// in a CookieContainer, as a browser or an automation script would.</summary>
+public sealed class AuthorizationCodeFlowInteropTests(IdentityProviderFactory factory) : IClassFixture<IdentityProviderFactory>
+{
+    [Fact]
+    public async Task CodeFlow_StockHttpClientFollowingRedirects_EndsAtTheCallbackWithCodeStateAndIss()
+    {
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true });
+
+        using var loginPage = await client.GetAsync(Browser.AuthorizeUrl());
+        var html = await loginPage.Content.ReadAsStringAsync();
+        Assert.Equal("/account/login", loginPage.RequestMessage!.RequestUri!.AbsolutePath);
+        using var form = new FormUrlEncodedContent(
+        [
+            new("__RequestVerificationToken", Browser.AntiforgeryToken(html)),
+            new("returnUrl", Browser.HiddenValue(html, "returnUrl")!),
+            new("username", "carol"),
+            new("password", UserPassword),
+        ]);
+        using var final = await client.PostAsync("/account/login", form);
+
+        var callback = final.RequestMessage!.RequestUri!;
+        var query = Browser.Query(callback);
+        Assert.Equal(DemoWebRedirectUri, callback.GetLeftPart(UriPartial.Path));
+        Assert.Equal(43, query["code"].Length);
+        Assert.Equal("st-123", query["state"]);
+        Assert.Equal(Issuer, query["iss"]);
+        Assert.Equal(HttpStatusCode.NotFound, final.StatusCode);
+    }
+}
