@@ -2,7 +2,9 @@ namespace Reference.IdentityProvider.Sessions;
 
 /// <summary>
 /// The IdP session cookie: <c>__Host-</c> prefix (no Domain, Path=/), HttpOnly, SameSite=Lax (the authorization
-/// request arrives as a top-level navigation from the client's site), Secure whenever the request is HTTPS.
+/// request arrives as a top-level navigation from the client's site), and always Secure: user agents (browsers,
+/// curl) drop a <c>__Host-</c> cookie without it. Over plain http this still works on <c>localhost</c>, which
+/// browsers and curl treat as a secure origin; any other plain-http host cannot keep an IdP session, by design.
 /// </summary>
 internal static class SessionCookie
 {
@@ -30,7 +32,7 @@ internal static class SessionCookie
     private static CookieOptions Options(HttpContext context, DateTimeOffset? expires) => new()
     {
         HttpOnly = true,
-        Secure = context.Request.IsHttps,
+        Secure = true,
         SameSite = SameSiteMode.Lax,
         Path = "/",
         Expires = expires,

@@ -11,11 +11,18 @@ public sealed class AuthorizationCodeFlowInteropTests(IdentityProviderFactory fa
     [Fact]
     public async Task CodeFlow_StockHttpClientFollowingRedirects_EndsAtTheCallbackWithCodeStateAndIss()
     {
-        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true });
+        // https: CookieContainer, unlike browsers and curl, does not treat http://localhost as a secure origin, and the
+        // session cookie is always Secure.
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = true,
+            HandleCookies = true,
+            BaseAddress = new Uri("https://localhost"),
+        });
 
         using var loginPage = await client.GetAsync(Browser.AuthorizeUrl());
         var html = await loginPage.Content.ReadAsStringAsync();
-        Assert.Equal("/account/login", loginPage.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("https://localhost/account/login", loginPage.RequestMessage!.RequestUri!.GetLeftPart(UriPartial.Path));
         using var form = new FormUrlEncodedContent(
         [
             new("__RequestVerificationToken", Browser.AntiforgeryToken(html)),
