@@ -16,6 +16,11 @@ var demoReferenceSecret = builder.AddParameter("demo-reference-secret", secret: 
 var introspectionSecret = builder.AddParameter("gateway-introspection-secret", secret: true);
 var gatewayClientSecret = builder.AddParameter("gateway-client-secret", secret: true);
 var ordersClientSecret = builder.AddParameter("orders-client-secret", secret: true);
+var demoWebSecret = builder.AddParameter("demo-web-secret", secret: true);
+
+// Dev-only: one generated password for the seeded demo users (alice, bob, carol); only its PBKDF2 hash reaches the IdP.
+var demoUserPassword = builder.AddParameter("demo-user-password", secret: true);
+string[] demoUsers = ["alice", "bob", "carol"];
 
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithReference(cache).WaitFor(cache)
@@ -28,7 +33,12 @@ identity
     .WithEnvironment("IdentityProvider__Clients__demo-reference__SecretHashes__0", () => Sha256SecretHash(demoReferenceSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__ApiResources__reference-api__SecretHashes__0", () => Sha256SecretHash(introspectionSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__gateway__SecretHashes__0", () => Sha256SecretHash(gatewayClientSecret.Resource.Value))
-    .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value));
+    .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__demo-web__SecretHashes__0", () => Sha256SecretHash(demoWebSecret.Resource.Value));
+foreach (var user in demoUsers)
+{
+    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
+}
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
@@ -49,7 +59,17 @@ gateway
 
 // Dev-only: a per-run credential for the README walk-through; nothing is stored.
 builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read); client_id=demo-reference client_secret={demoReferenceSecret.Resource.Value} (tenant-a, reference tokens)");
+builder.AddStartupNote($"Dev-only browser sign-in for this run: users alice (tenant-a, orders.admin), bob (tenant-b), carol (tenant-a) with password {demoUserPassword.Resource.Value}; client_id=demo-web client_secret={demoWebSecret.Resource.Value} (redirect http://localhost:5099/callback); public client_id=demo-spa (redirect http://localhost:5098/callback)");
 
 await builder.Build().RunAsync();
 
 static string Sha256SecretHash(string secret) => "sha256:" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+// The IdP's format (IdentityProvider/Account/PasswordHasher.cs): pbkdf2-sha256$<iterations>$<salt>$<hash>.
+static string Pbkdf2PasswordHash(string password)
+{
+    const int Iterations = 600_000;
+    var salt = RandomNumberGenerator.GetBytes(16);
+    var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, 32);
+    return $"pbkdf2-sha256${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+}

@@ -16,4 +16,5 @@ namespace Reference.IdentityProvider;
 [JsonSerializable(typeof(Stores.RefreshTokens.RefreshToken))]
 [JsonSerializable(typeof(Stores.ReferenceTokens.ReferenceToken))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
+[JsonSerializable(typeof(Sessions.IdpSession))]
 internal sealed partial class IdentityProviderJsonContext : JsonSerializerContext;

@@ -11,6 +11,20 @@ internal static class OAuthConstants
         public const string TokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange";
     }
 
+    /// <summary>OpenID Connect Core §5.4 / §11 scopes: they ask for user claims or refresh tokens, not for an API,
+    /// so they need no API resource.</summary>
+    public static class IdentityScopes
+    {
+        public const string OpenId = "openid";
+        public const string Profile = "profile";
+        public const string Email = "email";
+        public const string OfflineAccess = "offline_access";
+
+        public static readonly IReadOnlyList<string> All = [OpenId, Profile, Email, OfflineAccess];
+
+        public static bool IsIdentityScope(string scope) => All.Contains(scope, StringComparer.Ordinal);
+    }
+
     public static class ClientAuthenticationMethods
     {
         public const string ClientSecretBasic = "client_secret_basic";
@@ -19,17 +33,6 @@ internal static class OAuthConstants
 
         /// <summary>Public clients (RFC 7591 §2): <c>client_id</c> in the body, no credentials.</summary>
         public const string None = "none";
-    }
-
-    /// <summary>OpenID Connect Core §5.4 and §11 scope values.</summary>
-    public static class StandardScopes
-    {
-        public const string OpenId = "openid";
-        public const string Profile = "profile";
-        public const string Email = "email";
-        public const string OfflineAccess = "offline_access";
-
-        public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { OpenId, Profile, Email, OfflineAccess };
     }
 
     public static class TokenRequestParameters

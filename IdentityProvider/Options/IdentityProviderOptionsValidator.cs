@@ -32,7 +32,21 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             failures.Add($"{Section}:KeyPrefix must be 1 to 64 printable ASCII characters without spaces (e.g. 'idp:').");
         }
 
+        ValidateLifetime(options.IdTokenLifetime, $"{Section}:IdTokenLifetime", failures);
+        if (options.SessionLifetime < TimeSpan.FromMinutes(1) || options.SessionLifetime > TimeSpan.FromDays(30))
+        {
+            failures.Add($"{Section}:SessionLifetime must be between 00:01:00 and 30.00:00:00; it is {options.SessionLifetime:c}.");
+        }
+
+        if (options.MinimumPasswordHashIterations is < 1 or > Account.PasswordHasher.MaxIterations)
+        {
+            failures.Add($"{Section}:MinimumPasswordHashIterations must be between 1 and {Account.PasswordHasher.MaxIterations}.");
+        }
+
         var knownScopes = ValidateApiResources(options, failures);
+        knownScopes.UnionWith(OAuthConstants.IdentityScopes.All);
+        ValidateTenants(options, failures);
+        ValidateUsers(options, failures);
         ValidateClients(options, knownScopes, failures);
         ValidateKeyRotation(options, failures);
 
@@ -247,9 +261,13 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             for (var i = 0; i < client.AllowedScopes.Count; i++)
             {
                 var scope = client.AllowedScopes[i];
-                if (!knownScopes.Contains(scope) && !OAuthConstants.StandardScopes.All.Contains(scope))
+                if (!knownScopes.Contains(scope))
                 {
-                    failures.Add($"{key}:AllowedScopes:{i} '{scope}' is not a scope of any {Section}:ApiResources entry.");
+                    failures.Add($"{key}:AllowedScopes:{i} '{scope}' is not a scope of any {Section}:ApiResources entry nor an identity scope ({string.Join(' ', OAuthConstants.IdentityScopes.All)}).");
+                }
+                else if (scope == OAuthConstants.IdentityScopes.OfflineAccess && !client.AllowOfflineAccess)
+                {
+                    failures.Add($"{key}:AllowedScopes:{i} 'offline_access' needs {key}:AllowOfflineAccess true.");
                 }
             }
 
@@ -271,6 +289,7 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             }
 
             ValidateTokenExchange(options, key, client, failures);
+            ValidateBrowserSettings(options, key, client, failures);
         }
     }
 
@@ -314,6 +333,112 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
         else if (policy.MaxTokenLifetime.Ticks % TimeSpan.TicksPerSecond != 0)
         {
             failures.Add($"{key}:MaxTokenLifetime must be a whole number of seconds; it is {policy.MaxTokenLifetime:c}.");
+        }
+    }
+
+    private static void ValidateBrowserSettings(IdentityProviderOptions options, string key, ClientOptions client, List<string> failures)
+    {
+        if (client.AllowedGrantTypes.Contains(OAuthConstants.GrantTypes.AuthorizationCode, StringComparer.Ordinal) && client.RedirectUris.Count == 0)
+        {
+            failures.Add($"{key}:RedirectUris must list at least one redirect URI for a client allowed authorization_code.");
+        }
+
+        for (var i = 0; i < client.RedirectUris.Count; i++)
+        {
+            if (RedirectUriRules.Check(client.RedirectUris[i]) is { } problem)
+            {
+                failures.Add($"{key}:RedirectUris:{i} '{client.RedirectUris[i]}' {problem}");
+            }
+        }
+
+        for (var i = 0; i < client.PostLogoutRedirectUris.Count; i++)
+        {
+            if (RedirectUriRules.Check(client.PostLogoutRedirectUris[i]) is { } problem)
+            {
+                failures.Add($"{key}:PostLogoutRedirectUris:{i} '{client.PostLogoutRedirectUris[i]}' {problem}");
+            }
+        }
+
+        if (client.BackChannelLogoutUri is { Length: > 0 } backChannel && RedirectUriRules.Check(backChannel) is { } backChannelProblem)
+        {
+            failures.Add($"{key}:BackChannelLogoutUri '{backChannel}' {backChannelProblem}");
+        }
+
+        for (var i = 0; i < client.AllowedTenants.Count; i++)
+        {
+            if (!options.Tenants.ContainsKey(client.AllowedTenants[i]))
+            {
+                failures.Add($"{key}:AllowedTenants:{i} '{client.AllowedTenants[i]}' is not a tenant of {Section}:Tenants.");
+            }
+        }
+    }
+
+    private static void ValidateTenants(IdentityProviderOptions options, List<string> failures)
+    {
+        foreach (var (id, tenant) in options.Tenants)
+        {
+            if (!ScopeSyntax.IsValidToken(id) || id.Length > 64)
+            {
+                failures.Add($"{Section}:Tenants:{id}: the tenant id must be 1 to 64 printable ASCII characters without spaces or quotes.");
+            }
+
+            if (string.IsNullOrWhiteSpace(tenant.DisplayName))
+            {
+                failures.Add($"{Section}:Tenants:{id}:DisplayName is required.");
+            }
+        }
+    }
+
+    private static void ValidateUsers(IdentityProviderOptions options, List<string> failures)
+    {
+        var subjects = new Dictionary<string, string>(StringComparer.Ordinal);
+        var normalized = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (username, user) in options.Users)
+        {
+            var key = $"{Section}:Users:{username}";
+            if (username.Length is 0 or > 64 || username != username.Trim() || username.Any(char.IsControl))
+            {
+                failures.Add($"{key}: the username must be 1 to 64 characters without leading or trailing spaces or control characters.");
+            }
+            else if (!normalized.TryAdd(Stores.Users.ConfigurationUserStore.Normalize(username), username))
+            {
+                failures.Add($"{key}: the username differs only in letter case from {Section}:Users:{normalized[Stores.Users.ConfigurationUserStore.Normalize(username)]}.");
+            }
+
+            if (string.IsNullOrWhiteSpace(user.SubjectId) || user.SubjectId.Length > 255 || !ScopeSyntax.IsValidToken(user.SubjectId))
+            {
+                failures.Add($"{key}:SubjectId is required: 1 to 255 printable ASCII characters without spaces or quotes (OIDC Core §2 'sub').");
+            }
+            else if (!subjects.TryAdd(user.SubjectId, username))
+            {
+                failures.Add($"{key}:SubjectId '{user.SubjectId}' is also the SubjectId of {Section}:Users:{subjects[user.SubjectId]}.");
+            }
+
+            if (string.IsNullOrWhiteSpace(user.TenantId))
+            {
+                failures.Add($"{key}:TenantId is required: every user belongs to a tenant.");
+            }
+            else if (!options.Tenants.ContainsKey(user.TenantId))
+            {
+                failures.Add($"{key}:TenantId '{user.TenantId}' is not a tenant of {Section}:Tenants.");
+            }
+
+            if (user.Email is { } email && (email.Length > 254 || !email.Contains('@', StringComparison.Ordinal) || email.Any(char.IsWhiteSpace)))
+            {
+                failures.Add($"{key}:Email '{email}' is not an email address.");
+            }
+
+            if (user.PasswordHash is not null)
+            {
+                if (!Account.PasswordHasher.TryParse(user.PasswordHash, out var hash))
+                {
+                    failures.Add($"{key}:PasswordHash is not in the form '{Account.PasswordHasher.Prefix}$<iterations>$<salt base64>$<32-byte hash base64>'.");
+                }
+                else if (hash.Iterations < options.MinimumPasswordHashIterations)
+                {
+                    failures.Add($"{key}:PasswordHash uses {hash.Iterations} iterations; {Section}:MinimumPasswordHashIterations requires at least {options.MinimumPasswordHashIterations}.");
+                }
+            }
         }
     }
 }

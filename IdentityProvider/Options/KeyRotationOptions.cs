@@ -32,11 +32,11 @@ internal sealed class KeyRotationOptions
         return options.KeyRotation.RetainAfterRetirement ?? LongestTokenLifetime(options) + ReceiverClockSkew;
     }
 
-    /// <summary>The longest lifetime a token signed by the IdentityProvider can have.</summary>
+    /// <summary>The longest lifetime a token signed by the IdentityProvider can have (access tokens, ID tokens).</summary>
     public static TimeSpan LongestTokenLifetime(IdentityProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var longest = options.AccessTokenLifetime;
+        var longest = options.IdTokenLifetime > options.AccessTokenLifetime ? options.IdTokenLifetime : options.AccessTokenLifetime;
         foreach (var client in options.Clients.Values)
         {
             if (client.AccessTokenLifetime is { } lifetime && lifetime > longest)

@@ -19,7 +19,7 @@ internal sealed class TokenResponseGenerator(
     RedisRefreshTokenStore refreshTokens,
     RedisCodeGrantStore codeGrants,
     TokenRevocations revocations,
-    IServiceProvider services,
+    IIdTokenService idTokens,
     TimeProvider timeProvider,
     IdentityProviderTelemetry telemetry,
     ILogger<TokenResponseGenerator> logger) : ITokenResponseGenerator
@@ -50,9 +50,6 @@ internal sealed class TokenResponseGenerator(
         string? idToken = null;
         if (request.IssueIdToken && request.User is not null && request.SessionId is not null)
         {
-            // The ID token service belongs to the browser side and is registered with it.
-            var idTokens = services.GetService<IIdTokenService>()
-                ?? throw new InvalidOperationException("openid was granted but no IIdTokenService is registered.");
             idToken = await idTokens.CreateAsync(
                 new IdTokenRequest(request.Client, request.User, request.Scopes, request.Nonce, request.AuthTime ?? token.IssuedAt, request.SessionId, token.Value),
                 cancellationToken);

@@ -19,7 +19,7 @@ internal sealed class AuthorizationCodeGrantValidator(
     RedisRefreshTokenStore refreshTokens,
     TokenRevocations revocations,
     IResourceStore resources,
-    IServiceProvider services,
+    IUserStore users,
     TimeProvider timeProvider,
     ILogger<AuthorizationCodeGrantValidator> logger) : IGrantValidator
 {
@@ -84,9 +84,7 @@ internal sealed class AuthorizationCodeGrantValidator(
             return TokenRequestValidationResult.Failure(Errors.InvalidGrant, "PKCE verification failed (code_verifier does not match the S256 code_challenge).");
         }
 
-        // Resolved lazily: the user store belongs to the browser side and is registered with it.
-        var users = services.GetService<IUserStore>();
-        var user = users is null ? null : await users.FindBySubjectIdAsync(code.SubjectId, cancellationToken);
+        var user = await users.FindBySubjectIdAsync(code.SubjectId, cancellationToken);
         if (!UserGrantSupport.MayUse(client, user))
         {
             return TokenRequestValidationResult.Failure(Errors.InvalidGrant, "The user of this authorization code can no longer sign in to this client.");
@@ -98,7 +96,7 @@ internal sealed class AuthorizationCodeGrantValidator(
             return TokenRequestValidationResult.Failure(Errors.InvalidScope, "A granted scope is no longer allowed for this client.");
         }
 
-        var issueRefreshToken = code.Scopes.Contains(StandardScopes.OfflineAccess, StringComparer.Ordinal)
+        var issueRefreshToken = code.Scopes.Contains(IdentityScopes.OfflineAccess, StringComparer.Ordinal)
             && client.AllowOfflineAccess
             && client.AllowedGrantTypes.Contains(GrantTypes.RefreshToken);
         return TokenRequestValidationResult.Success(new ValidatedTokenRequest(client, GrantTypes.AuthorizationCode, code.Scopes, audiences)
@@ -107,7 +105,7 @@ internal sealed class AuthorizationCodeGrantValidator(
             SessionId = code.SessionId,
             AuthTime = code.AuthTime,
             Nonce = code.Nonce,
-            IssueIdToken = code.Scopes.Contains(StandardScopes.OpenId, StringComparer.Ordinal),
+            IssueIdToken = code.Scopes.Contains(IdentityScopes.OpenId, StringComparer.Ordinal),
             IssueRefreshToken = issueRefreshToken,
             RefreshTokenFamilyId = issueRefreshToken ? RedisRefreshTokenStore.NewFamilyId() : null,
             RefreshTokenFamilyExpiresAt = issueRefreshToken ? code.AuthTime + client.RefreshTokenAbsoluteLifetime : null,

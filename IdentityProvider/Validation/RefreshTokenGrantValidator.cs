@@ -13,7 +13,7 @@ namespace Reference.IdentityProvider.Validation;
 internal sealed class RefreshTokenGrantValidator(
     RedisRefreshTokenStore refreshTokens,
     IResourceStore resources,
-    IServiceProvider services,
+    IUserStore users,
     TimeProvider timeProvider,
     ILogger<RefreshTokenGrantValidator> logger) : IGrantValidator
 {
@@ -74,8 +74,7 @@ internal sealed class RefreshTokenGrantValidator(
             scopes = requested;
         }
 
-        var users = services.GetService<IUserStore>();
-        var user = users is null ? null : await users.FindBySubjectIdAsync(token.SubjectId, cancellationToken);
+        var user = await users.FindBySubjectIdAsync(token.SubjectId, cancellationToken);
         if (!UserGrantSupport.MayUse(client, user))
         {
             return TokenRequestValidationResult.Failure(Errors.InvalidGrant, "The user of this refresh token can no longer sign in to this client.");
@@ -92,7 +91,7 @@ internal sealed class RefreshTokenGrantValidator(
             User = user,
             SessionId = token.SessionId,
             AuthTime = token.AuthTime,
-            IssueIdToken = scopes.Contains(StandardScopes.OpenId, StringComparer.Ordinal),
+            IssueIdToken = scopes.Contains(IdentityScopes.OpenId, StringComparer.Ordinal),
             IssueRefreshToken = true,
             RefreshTokenFamilyId = token.FamilyId,
             RefreshTokenFamilyExpiresAt = token.FamilyExpiresAt,

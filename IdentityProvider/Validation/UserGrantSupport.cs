@@ -28,7 +28,7 @@ internal static class UserGrantSupport
     /// <c>offline_access</c> is checked against <see cref="Client.AllowOfflineAccess"/> when refresh tokens are issued).</summary>
     public static IReadOnlyList<ApiResource>? ResolveResources(Client client, IReadOnlyList<string> scopes, IReadOnlyList<ApiResource> allResources)
     {
-        var apiScopes = scopes.Where(s => !StandardScopes.All.Contains(s)).ToList();
+        var apiScopes = scopes.Where(s => !IdentityScopes.IsIdentityScope(s)).ToList();
         if (!apiScopes.All(s => client.AllowedScopes.Contains(s, StringComparer.Ordinal)))
         {
             return null;
@@ -48,7 +48,7 @@ internal static class UserGrantSupport
             claims["roles"] = user.Roles.ToList();
         }
 
-        if (user.Email is not null && scopes.Contains(StandardScopes.Email, StringComparer.Ordinal))
+        if (user.Email is not null && scopes.Contains(IdentityScopes.Email, StringComparer.Ordinal))
         {
             claims["email"] = user.Email;
         }

@@ -52,6 +52,20 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
     public const string ReferenceApiSecret = "reference-api-introspection-secret-5b6d";
     public const string InventoryApiSecret = "inventory-api-introspection-secret-c2e0";
 
+    public const string DemoWebSecret = "demo-web-secret-a41c";
+
+    /// <summary>The seeded (DEV-ONLY) users' password in tests; hashed with a small iteration count to stay fast.</summary>
+    public const string UserPassword = "correct horse battery staple 7";
+    public const int TestPasswordIterations = 1_000;
+
+    /// <summary>A relying party with back-channel logout and a post-logout URI, tenant-b users only.</summary>
+    public const string RpClientId = "rp-client";
+    public const string RpClientSecret = "rp-client-secret-19fe";
+    public const string RpRedirectUri = "https://rp.example/callback";
+    public const string RpPostLogoutUri = "https://rp.example/signed-out";
+    public const string RpBackChannelUri = "https://rp.example/backchannel-logout";
+    public const string DemoWebRedirectUri = "http://localhost:5099/callback";
+
     public static readonly TimeSpan ConfiguredLifetime = TimeSpan.FromMinutes(10);
 
     private readonly bool _ownsDataPath;
@@ -98,6 +112,9 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public CapturingLoggerProvider Logs { get; } = new();
+
+    /// <summary>Stands in for the relying parties' back-channel logout endpoints.</summary>
+    public RecordingHandler BackChannel { get; } = new();
 
     public static string NewTemporaryDataPath() => Path.Combine(Path.GetTempPath(), "reference-idp-tests", Guid.NewGuid().ToString("N"));
 
@@ -199,13 +216,34 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:AllowImpersonation"] = "true",
         [$"IdentityProvider:Clients:{ImpersonatorClientId}:TokenExchange:MaxTokenLifetime"] = "00:02:00",
         [$"IdentityProvider:Clients:{ImpersonatorClientId}:AllowedTenants:0"] = "tenant-a",
+
+        // Browser-facing clients and the seeded users' passwords (appsettings.json / seed/dev-seed.json hold none).
+        ["IdentityProvider:Clients:demo-web:SecretHashes:0"] = SecretHash.Format(DemoWebSecret),
+        ["IdentityProvider:MinimumPasswordHashIterations"] = "1000",
+        ["IdentityProvider:Users:alice:PasswordHash"] = Reference.IdentityProvider.Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
+        ["IdentityProvider:Users:bob:PasswordHash"] = Reference.IdentityProvider.Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
+        ["IdentityProvider:Users:carol:PasswordHash"] = Reference.IdentityProvider.Account.PasswordHasher.Hash(UserPassword, TestPasswordIterations),
+        [$"IdentityProvider:Clients:{RpClientId}:SecretHashes:0"] = SecretHash.Format(RpClientSecret),
+        [$"IdentityProvider:Clients:{RpClientId}:AllowedGrantTypes:0"] = "authorization_code",
+        [$"IdentityProvider:Clients:{RpClientId}:AllowedScopes:0"] = "openid",
+        [$"IdentityProvider:Clients:{RpClientId}:AllowedScopes:1"] = "profile",
+        [$"IdentityProvider:Clients:{RpClientId}:AllowedScopes:2"] = "email",
+        [$"IdentityProvider:Clients:{RpClientId}:AllowedScopes:3"] = "orders.read",
+        [$"IdentityProvider:Clients:{RpClientId}:RedirectUris:0"] = RpRedirectUri,
+        [$"IdentityProvider:Clients:{RpClientId}:PostLogoutRedirectUris:0"] = RpPostLogoutUri,
+        [$"IdentityProvider:Clients:{RpClientId}:BackChannelLogoutUri"] = RpBackChannelUri,
+        [$"IdentityProvider:Clients:{RpClientId}:AllowedTenants:0"] = "tenant-b",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(Settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddHttpClient(Reference.IdentityProvider.Sessions.BackChannelLogoutNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => BackChannel);
+        });
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
     }
 

@@ -13,7 +13,7 @@ namespace Reference.IdentityProvider.Validation.TokenExchange;
 
 /// <summary>
 /// RFC 8693 token exchange. The subject token (and the actor token, when sent) must be one of our own access tokens,
-/// validated fully by <see cref="IssuedTokenValidator"/>; anything else is <c>invalid_request</c> with one generic
+/// validated fully by <see cref="SubjectTokenValidator"/>; anything else is <c>invalid_request</c> with one generic
 /// description, so the answer does not tell an attacker which check failed.
 /// </summary>
 /// <remarks>
@@ -35,7 +35,7 @@ namespace Reference.IdentityProvider.Validation.TokenExchange;
 /// </list>
 /// </remarks>
 internal sealed class TokenExchangeGrantValidator(
-    IssuedTokenValidator tokenValidator,
+    SubjectTokenValidator tokenValidator,
     IResourceStore resources,
     TimeProvider timeProvider,
     ILogger<TokenExchangeGrantValidator> logger,

@@ -16,7 +16,7 @@ namespace Reference.IdentityProvider.Validation.TokenExchange;
 /// within <c>nbf</c>/<c>exp</c> by <see cref="ClockSkew"/>, with <c>sub</c> and <c>jti</c>, and not on the shared
 /// denylist (<c>revoked:jti:{jti}</c>, <c>revoked:sid:{sid}</c>, <c>revoked:sub:{sub}</c>, not prefixed).
 /// </summary>
-internal sealed class IssuedTokenValidator(
+internal sealed class SubjectTokenValidator(
     ISigningKeyRing keyRing,
     RedisClient redis,
     IOptions<IdentityProviderOptions> options,
