@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Reference.IdentityProvider.Account;
 using Reference.IdentityProvider.Endpoints.Results;
 using Reference.IdentityProvider.Stores.Users;
@@ -11,13 +10,14 @@ using static Reference.IdentityProvider.OAuthConstants;
 namespace Reference.IdentityProvider.Endpoints;
 
 /// <summary>
-/// <c>GET/POST /connect/userinfo</c> (OIDC Core §5.3): an RFC 9068 access token of ours, from the Authorization
-/// header only (RFC 6750 §2.1; a token in the query or body is <c>invalid_request</c>), with scope <c>openid</c>, not
-/// revoked (<c>revoked:jti:{jti}</c>, <c>revoked:sid:{sid}</c>). Claims as the token's scopes allow.
+/// <c>GET/POST /connect/userinfo</c> (OIDC Core §5.3): an access token of ours — an RFC 9068 JWT or a reference token,
+/// whatever the code grant issued to the client — from the Authorization header only (RFC 6750 §2.1; a token in the
+/// query or body is <c>invalid_request</c>), with scope <c>openid</c>, not revoked (<c>revoked:jti:{jti}</c>,
+/// <c>revoked:sid:{sid}</c>). Its audience is not checked: a token with only OpenID scopes has the issuer as
+/// <c>aud</c>, one with API scopes too names the APIs, and both were issued for userinfo. Claims as the scopes allow.
 /// </summary>
-/// <remarks>Reference (opaque) access tokens are not accepted here yet: they get <c>invalid_token</c>.</remarks>
 internal sealed class UserInfoEndpoint(
-    IssuedTokenValidator tokenValidator,
+    AccessTokenValidator tokenValidator,
     IUserStore users,
     RedisClient redis,
     ILogger<UserInfoEndpoint> logger)
@@ -65,15 +65,18 @@ internal sealed class UserInfoEndpoint(
         }
 
         var token = header["Bearer ".Length..].Trim();
-        var validated = await tokenValidator.ValidateAsync(token, TokenTypes.AccessTokenJwt, validateLifetime: true, context.RequestAborted);
-        if (validated is null)
-        {
-            return Error(activity, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is invalid or expired.");
-        }
-
+        ValidatedAccessToken? validated;
         try
         {
-            if (await IsRevokedAsync(validated, context.RequestAborted))
+            validated = token.Contains('.', StringComparison.Ordinal)
+                ? await tokenValidator.ValidateJwtAsync(token, context.RequestAborted)
+                : await tokenValidator.FindReferenceTokenAsync(token, context.RequestAborted);
+            if (validated is null)
+            {
+                return Error(activity, StatusCodes.Status401Unauthorized, "invalid_token", "The access token is invalid or expired.");
+            }
+
+            if (validated.Revoked || await IsSessionRevokedAsync(validated, context.RequestAborted))
             {
                 return Error(activity, StatusCodes.Status401Unauthorized, "invalid_token", "The access token has been revoked.");
             }
@@ -84,13 +87,13 @@ internal sealed class UserInfoEndpoint(
             return Error(activity, StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", "Revocation state is unavailable.");
         }
 
-        var scopes = validated.TryGetPayloadValue<string>(Claims.Scope, out var scope) ? scope.Split(' ') : [];
+        var scopes = StringClaim(validated, Claims.Scope) is { } scope ? scope.Split(' ') : [];
         if (!scopes.Contains(IdentityScopes.OpenId, StringComparer.Ordinal))
         {
             return Error(activity, StatusCodes.Status403Forbidden, "insufficient_scope", "The access token lacks the openid scope.", requiredScope: IdentityScopes.OpenId);
         }
 
-        var user = validated.Subject is { Length: > 0 } subject ? await users.FindBySubjectIdAsync(subject, context.RequestAborted) : null;
+        var user = StringClaim(validated, Claims.Subject) is { Length: > 0 } subject ? await users.FindBySubjectIdAsync(subject, context.RequestAborted) : null;
         if (user is not { IsActive: true })
         {
             return Error(activity, StatusCodes.Status401Unauthorized, "invalid_token", "The token's subject is not an active user.");
@@ -113,16 +116,11 @@ internal sealed class UserInfoEndpoint(
         return TypedResults.Text(claims.ToJsonString(), "application/json");
     }
 
-    private async Task<bool> IsRevokedAsync(JsonWebToken token, CancellationToken cancellationToken)
-    {
-        if (token.Id is { Length: > 0 } jti && await redis.ExistsAsync($"revoked:jti:{jti}", cancellationToken))
-        {
-            return true;
-        }
+    private async Task<bool> IsSessionRevokedAsync(ValidatedAccessToken token, CancellationToken cancellationToken) =>
+        StringClaim(token, "sid") is { Length: > 0 } sid && await redis.ExistsAsync($"revoked:sid:{sid}", cancellationToken);
 
-        return token.TryGetPayloadValue<string>("sid", out var sid) && sid is { Length: > 0 }
-            && await redis.ExistsAsync($"revoked:sid:{sid}", cancellationToken);
-    }
+    private static string? StringClaim(ValidatedAccessToken token, string name) =>
+        token.Claims[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static ChallengeResult Challenge(Activity? activity)
     {

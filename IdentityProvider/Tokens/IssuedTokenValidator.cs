@@ -7,7 +7,8 @@ using Reference.IdentityProvider.Options;
 namespace Reference.IdentityProvider.Tokens;
 
 /// <summary>
-/// Validates a JWT this IdentityProvider issued (access tokens at userinfo, ID tokens as <c>id_token_hint</c>): only
+/// Validates a JWT this IdentityProvider issued (ID tokens as <c>id_token_hint</c>; access tokens go through
+/// <see cref="AccessTokenValidator"/>): only
 /// our published keys, only the algorithms we sign with, exact <c>iss</c>, the expected <c>typ</c>, bounded size,
 /// times against <see cref="TimeProvider"/>.
 /// </summary>

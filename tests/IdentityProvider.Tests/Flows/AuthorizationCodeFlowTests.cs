@@ -108,6 +108,26 @@ public sealed class AuthorizationCodeFlowTests(IdentityProviderFactory factory) 
         Assert.Equal(scope.Contains("email", StringComparison.Ordinal), userInfo.Json.TryGetProperty("email", out _));
     }
 
+    [Fact]
+    public async Task CodeFlow_ReferenceTokenClient_UserInfoAcceptsTheReferenceToken()
+    {
+        var settings = DefaultSettings();
+        settings["IdentityProvider:Clients:demo-web:AccessTokenType"] = "Reference";
+        using var referenceFactory = IdentityProviderFactory.Create(settings);
+        using var browser = Browser.Create(referenceFactory);
+        var client = referenceFactory.CreateClient();
+        var tokens = await RedeemCodeAsync(client, await SignInForCodeAsync(browser, "openid email"));
+        Assert.Equal(HttpStatusCode.OK, tokens.Status);
+        var accessToken = tokens.Json.GetProperty("access_token").GetString()!;
+        Assert.DoesNotContain('.', accessToken);
+
+        var userInfo = await UserInfoAsync(client, accessToken);
+
+        Assert.Equal(HttpStatusCode.OK, userInfo.Status);
+        Assert.Equal("tenant-a", userInfo.Json.GetProperty("tenant_id").GetString());
+        Assert.True(userInfo.Json.TryGetProperty("email", out _));
+    }
+
     private static async Task<string> SignInForCodeAsync(Browser browser, string scope)
     {
         var callback = await browser.AuthorizeAsync(Browser.AuthorizeUrl(overrides: ("scope", scope)));
