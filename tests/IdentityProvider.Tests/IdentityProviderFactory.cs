@@ -242,6 +242,10 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
+
+            // The fake clock is for token lifetimes; the Redis client's connect/command timeouts and reconnect backoff
+            // need real time, or a command queued behind a failed connection attempt (Redis down) waits forever.
+            services.AddSingleton(sp => new Reference.Redis.RedisClient(Settings["ConnectionStrings:cache"]!, sp.GetService<ILoggerFactory>(), TimeProvider.System));
             services.AddHttpClient(Reference.IdentityProvider.Sessions.BackChannelLogoutNotifier.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => BackChannel);
         });
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
