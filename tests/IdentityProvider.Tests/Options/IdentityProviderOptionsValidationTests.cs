@@ -91,6 +91,18 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_RetentionShorterThanTheIdTokenLifetime_FailsNamingTheIdTokenLifetime()
+    {
+        var settings = IdentityProviderFactory.DefaultSettings();
+        settings["IdentityProvider:IdTokenLifetime"] = "00:20:00";
+        settings["IdentityProvider:KeyRotation:RetainAfterRetirement"] = "00:15:00";
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath));
+
+        Assert.Contains("IdentityProvider:KeyRotation:RetainAfterRetirement (00:15:00) must be at least the longest token lifetime (00:20:00)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_SeveralBadKeys_ReportsEveryOne()
     {
         var settings = IdentityProviderFactory.DefaultSettings();
