@@ -10,8 +10,18 @@ var builder = DistributedApplication.CreateBuilder(args);
 var cache = builder.AddRedis("cache");
 var demoSecret = builder.AddParameter("demo-client-secret", secret: true);
 var demoSecretB = builder.AddParameter("demo-client-b-secret", secret: true);
-var bffSecret = builder.AddParameter("gateway-bff-secret", secret: true);
+var demoReferenceSecret = builder.AddParameter("demo-reference-secret", secret: true);
+
+// The gateway introspects reference tokens as the API resource reference-api with this secret.
 var introspectionSecret = builder.AddParameter("gateway-introspection-secret", secret: true);
+var gatewayClientSecret = builder.AddParameter("gateway-client-secret", secret: true);
+var bffSecret = builder.AddParameter("gateway-bff-secret", secret: true);
+var ordersClientSecret = builder.AddParameter("orders-client-secret", secret: true);
+var demoWebSecret = builder.AddParameter("demo-web-secret", secret: true);
+
+// Dev-only: one generated password for the seeded demo users (alice, bob, carol); only its PBKDF2 hash reaches the IdP.
+var demoUserPassword = builder.AddParameter("demo-user-password", secret: true);
+string[] demoUsers = ["alice", "bob", "carol"];
 
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
     .WithReference(cache).WaitFor(cache)
@@ -20,11 +30,22 @@ var identity = builder.AddProject<Projects.IdentityProvider>("identity")
 identity
     .WithEnvironment("IdentityProvider__Issuer", identity.GetEndpoint("http"))
     .WithEnvironment("IdentityProvider__Clients__demo-client__SecretHashes__0", () => Sha256SecretHash(demoSecret.Resource.Value))
-    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value));
+    .WithEnvironment("IdentityProvider__Clients__demo-client-b__SecretHashes__0", () => Sha256SecretHash(demoSecretB.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__demo-reference__SecretHashes__0", () => Sha256SecretHash(demoReferenceSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__ApiResources__reference-api__SecretHashes__0", () => Sha256SecretHash(introspectionSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__gateway__SecretHashes__0", () => Sha256SecretHash(gatewayClientSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value))
+    .WithEnvironment("IdentityProvider__Clients__demo-web__SecretHashes__0", () => Sha256SecretHash(demoWebSecret.Resource.Value));
+foreach (var user in demoUsers)
+{
+    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
+}
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
-var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health");
+var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health")
+    .WithEnvironment("TokenExchange__ClientId", "orders-service")
+    .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);
 var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithHttpHealthCheck("/health");
 
 gateway
@@ -35,13 +56,15 @@ gateway
     .WithEnvironment("Gateway__Bff__ClientSecret", bffSecret)
     .WithEnvironment("Gateway__Introspection__ClientSecret", introspectionSecret)
     .WithEnvironment("Gateway__Introspection__Issuer", identity.GetEndpoint("http"))
+    .WithEnvironment("Gateway__TokenExchange__ClientId", "gateway")
+    .WithEnvironment("Gateway__TokenExchange__ClientSecret", gatewayClientSecret)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
 // The gateway as the BFF's confidential client (gateway-bff), declared here rather than in the IdP's appsettings.json
 // because its redirect and logout URLs come from the gateway's endpoint and its secret from a per-run parameter.
-// API scopes only: openid/profile/email are the IdP's identity scopes and offline_access is governed by AllowOfflineAccess.
-string[] bffScopes = ["orders.read", "orders.write", "inventory.read"];
+// The identity scopes give the BFF an ID token (openid, profile, email) and refresh tokens (offline_access).
+string[] bffScopes = ["openid", "profile", "email", "offline_access", "orders.read", "orders.write", "inventory.read"];
 identity
     .WithEnvironment("IdentityProvider__Clients__gateway-bff__Description", "The gateway as a backend-for-frontend (cookie sessions, tokens kept server-side).")
     .WithEnvironment("IdentityProvider__Clients__gateway-bff__AllowedGrantTypes__0", "authorization_code")
@@ -57,10 +80,20 @@ for (var i = 0; i < bffScopes.Length; i++)
 }
 
 // Dev-only: a per-run credential for the README walk-through; nothing is stored.
-builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read)");
+builder.AddStartupNote($"Dev-only demo clients for this run: client_id=demo-client client_secret={demoSecret.Resource.Value} (tenant-a, all scopes); client_id=demo-client-b client_secret={demoSecretB.Resource.Value} (tenant-b, orders.read); client_id=demo-reference client_secret={demoReferenceSecret.Resource.Value} (tenant-a, reference tokens)");
+builder.AddStartupNote($"Dev-only browser sign-in for this run: users alice (tenant-a, orders.admin), bob (tenant-b), carol (tenant-a) with password {demoUserPassword.Resource.Value}; client_id=demo-web client_secret={demoWebSecret.Resource.Value} (redirect http://localhost:5099/callback); public client_id=demo-spa (redirect http://localhost:5098/callback)");
 
 await builder.Build().RunAsync();
 
 string GatewayUrl(string path) => gateway.GetEndpoint("http").Url.TrimEnd('/') + path;
 
 static string Sha256SecretHash(string secret) => "sha256:" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+// The IdP's format (IdentityProvider/Account/PasswordHasher.cs): pbkdf2-sha256$<iterations>$<salt>$<hash>.
+static string Pbkdf2PasswordHash(string password)
+{
+    const int Iterations = 600_000;
+    var salt = RandomNumberGenerator.GetBytes(16);
+    var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, 32);
+    return $"pbkdf2-sha256${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+}

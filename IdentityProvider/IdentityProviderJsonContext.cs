@@ -12,4 +12,9 @@ namespace Reference.IdentityProvider;
 [JsonSerializable(typeof(JsonWebKeySetDocument))]
 [JsonSerializable(typeof(SigningKeyDocument))]
 [JsonSerializable(typeof(Stores.AuthorizationCodes.AuthorizationCode))]
+[JsonSerializable(typeof(Stores.AuthorizationCodes.CodeGrant))]
+[JsonSerializable(typeof(Stores.RefreshTokens.RefreshToken))]
+[JsonSerializable(typeof(Stores.ReferenceTokens.ReferenceToken))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
+[JsonSerializable(typeof(Sessions.IdpSession))]
 internal sealed partial class IdentityProviderJsonContext : JsonSerializerContext;

@@ -10,13 +10,16 @@ internal sealed class IdentityProviderTelemetry
     public const string MeterName = "Reference.IdentityProvider";
     public const string TokensIssuedMetric = "idp.tokens.issued";
     public const string TokenErrorsMetric = "idp.token.errors";
+    public const string KeyRotationsMetric = "idp.keys.rotations";
 
     public const string GrantTypeTag = "oauth.grant_type";
     public const string ClientIdTag = "oauth.client_id";
     public const string ErrorTag = "oauth.error";
+    public const string AlgorithmTag = "jws.alg";
 
     private readonly Counter<long> _tokensIssued;
     private readonly Counter<long> _tokenErrors;
+    private readonly Counter<long> _keyRotations;
 
     public IdentityProviderTelemetry(IMeterFactory meterFactory)
     {
@@ -24,6 +27,7 @@ internal sealed class IdentityProviderTelemetry
         var meter = meterFactory.Create(MeterName);
         _tokensIssued = meter.CreateCounter<long>(TokensIssuedMetric, "{token}", "Access tokens issued by the token endpoint.");
         _tokenErrors = meter.CreateCounter<long>(TokenErrorsMetric, "{error}", "Token endpoint requests answered with an OAuth error.");
+        _keyRotations = meter.CreateCounter<long>(KeyRotationsMetric, "{key}", "Signing keys created by rotation (by this replica).");
     }
 
     public static ActivitySource ActivitySource { get; } = new(ActivitySourceName);
@@ -41,4 +45,6 @@ internal sealed class IdentityProviderTelemetry
             new KeyValuePair<string, object?>(ErrorTag, error),
             new KeyValuePair<string, object?>(GrantTypeTag, grantType),
             new KeyValuePair<string, object?>(ClientIdTag, clientId));
+
+    public void KeyRotated(string algorithm) => _keyRotations.Add(1, new KeyValuePair<string, object?>(AlgorithmTag, algorithm));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Reference.IdentityProvider.Endpoints.Results;
 using Reference.IdentityProvider.ResponseHandling;
 using Reference.IdentityProvider.Validation;
+using Reference.Redis;
 using static Reference.IdentityProvider.OAuthConstants;
 
 namespace Reference.IdentityProvider.Endpoints;
@@ -39,7 +40,21 @@ internal sealed class TokenEndpoint(
             return Error(activity, Errors.InvalidRequest, formError);
         }
 
-        var authentication = await clientAuthenticator.AuthenticateAsync(request, parameters, context.RequestAborted);
+        try
+        {
+            return await ProcessFormAsync(context, activity, parameters);
+        }
+        catch (RedisException ex)
+        {
+            // Never a 500 and never an unrecorded token: every Redis write precedes the response.
+            TokenLifecycleLog.StorageUnavailable(logger, EndpointPaths.Token, ex);
+            return Error(activity, Errors.TemporarilyUnavailable, "The authorization server is temporarily unavailable; retry later.");
+        }
+    }
+
+    private async Task<IResult> ProcessFormAsync(HttpContext context, Activity? activity, IReadOnlyDictionary<string, string> parameters)
+    {
+        var authentication = await clientAuthenticator.AuthenticateAsync(context.Request, parameters, context.RequestAborted);
         if (authentication.IsError)
         {
             TokenEndpointLog.ClientAuthenticationFailed(logger, authentication.Error, authentication.PresentedClientId, authentication.Method ?? "none", authentication.ErrorDescription);
@@ -58,8 +73,15 @@ internal sealed class TokenEndpoint(
             return Error(activity, validation.Error, validation.ErrorDescription, client.ClientId, knownGrantType);
         }
 
-        var response = await responseGenerator.ProcessAsync(validation.Request, context.RequestAborted);
-        return new TokenResult(response);
+        try
+        {
+            var response = await responseGenerator.ProcessAsync(validation.Request, context.RequestAborted);
+            return new TokenResult(response);
+        }
+        catch (TokenRequestRejectedException ex)
+        {
+            return Error(activity, ex.Error, ex.Message, client.ClientId, knownGrantType);
+        }
     }
 
     private TokenErrorResult Error(Activity? activity, string error, string? description, string? clientId = null, string? grantType = null, bool logged = false)

@@ -13,14 +13,19 @@ internal sealed class SigningKey : IDisposable
 
     private readonly AsymmetricAlgorithm _algorithm;
 
-    private SigningKey(string algorithm, DateTimeOffset createdAt, AsymmetricAlgorithm key, AsymmetricSecurityKey securityKey, PublicJsonWebKey publicJwk)
+    private SigningKey(SigningKeyDocument document, AsymmetricAlgorithm key, AsymmetricSecurityKey securityKey, PublicJsonWebKey publicJwk)
     {
-        Algorithm = algorithm;
-        CreatedAt = createdAt;
+        Algorithm = document.Algorithm;
+        CreatedAt = document.CreatedAt;
+        Generation = document.Generation;
+
+        // A key written before rotation existed (generation 0) has been signing since it was created.
+        ActivatesAt = document.ActivatesAt ?? document.CreatedAt;
+        RetiresAt = document.RetiresAt;
         _algorithm = key;
         SecurityKey = securityKey;
         PublicJwk = publicJwk;
-        SigningCredentials = new SigningCredentials(securityKey, algorithm);
+        SigningCredentials = new SigningCredentials(securityKey, document.Algorithm);
     }
 
     public string KeyId => PublicJwk.KeyId;
@@ -29,6 +34,15 @@ internal sealed class SigningKey : IDisposable
 
     public DateTimeOffset CreatedAt { get; }
 
+    /// <summary>Position in the algorithm's rotation sequence; 0 for a key from before rotation existed.</summary>
+    public int Generation { get; }
+
+    /// <summary>When the key starts signing; it is published from its creation, <c>PublishAhead</c> earlier.</summary>
+    public DateTimeOffset ActivatesAt { get; }
+
+    /// <summary>Planned end of signing. The key actually signs until its successor activates.</summary>
+    public DateTimeOffset? RetiresAt { get; }
+
     public AsymmetricSecurityKey SecurityKey { get; }
 
     public SigningCredentials SigningCredentials { get; }
@@ -36,7 +50,11 @@ internal sealed class SigningKey : IDisposable
     public PublicJsonWebKey PublicJwk { get; }
 
     /// <summary>Generates new private key material: RSA-2048 for RS256, P-256 for ES256.</summary>
-    public static SigningKeyDocument Generate(string algorithm, DateTimeOffset createdAt)
+    public static SigningKeyDocument Generate(string algorithm, DateTimeOffset createdAt) =>
+        Generate(algorithm, createdAt, generation: 0, activatesAt: null, retiresAt: null);
+
+    /// <summary>Generates new private key material with its place in the rotation schedule.</summary>
+    public static SigningKeyDocument Generate(string algorithm, DateTimeOffset createdAt, int generation, DateTimeOffset? activatesAt, DateTimeOffset? retiresAt)
     {
         switch (algorithm)
         {
@@ -52,6 +70,9 @@ internal sealed class SigningKey : IDisposable
                     Algorithm = algorithm,
                     KeyType = JsonWebAlgorithmsKeyTypes.RSA,
                     CreatedAt = createdAt,
+                    Generation = generation,
+                    ActivatesAt = activatesAt,
+                    RetiresAt = retiresAt,
                     N = n,
                     E = e,
                     D = Encode(p.D),
@@ -75,6 +96,9 @@ internal sealed class SigningKey : IDisposable
                     Algorithm = algorithm,
                     KeyType = JsonWebAlgorithmsKeyTypes.EllipticCurve,
                     CreatedAt = createdAt,
+                    Generation = generation,
+                    ActivatesAt = activatesAt,
+                    RetiresAt = retiresAt,
                     Curve = CurveP256,
                     X = x,
                     Y = y,
@@ -135,7 +159,7 @@ internal sealed class SigningKey : IDisposable
 
             var securityKey = new RsaSecurityKey(rsa) { KeyId = d.KeyId };
             var jwk = new PublicJsonWebKey(JsonWebAlgorithmsKeyTypes.RSA, UseSignature, d.Algorithm, d.KeyId, Modulus: n, Exponent: e);
-            return new SigningKey(d.Algorithm, d.CreatedAt, rsa, securityKey, jwk);
+            return new SigningKey(d, rsa, securityKey, jwk);
         }
         catch
         {
@@ -160,7 +184,7 @@ internal sealed class SigningKey : IDisposable
             });
             var securityKey = new ECDsaSecurityKey(ecdsa) { KeyId = d.KeyId };
             var jwk = new PublicJsonWebKey(JsonWebAlgorithmsKeyTypes.EllipticCurve, UseSignature, d.Algorithm, d.KeyId, Curve: CurveP256, X: x, Y: y);
-            return new SigningKey(d.Algorithm, d.CreatedAt, ecdsa, securityKey, jwk);
+            return new SigningKey(d, ecdsa, securityKey, jwk);
         }
         catch
         {

@@ -18,6 +18,18 @@ internal sealed record SigningKeyDocument
     [JsonPropertyName("created")]
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Rotation sequence number; absent (0) in files written before rotation existed.</summary>
+    [JsonPropertyName("generation")]
+    public int Generation { get; init; }
+
+    /// <summary>When the key starts signing; absent in pre-rotation files (active since <see cref="CreatedAt"/>).</summary>
+    [JsonPropertyName("activates")]
+    public DateTimeOffset? ActivatesAt { get; init; }
+
+    /// <summary>Planned end of signing (activation + rotation interval); the successor's activation is the actual one.</summary>
+    [JsonPropertyName("retires")]
+    public DateTimeOffset? RetiresAt { get; init; }
+
     [JsonPropertyName("n")]
     public string? N { get; init; }
 

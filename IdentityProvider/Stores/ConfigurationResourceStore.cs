@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Reference.IdentityProvider.Options;
+using Reference.IdentityProvider.Validation;
 
 namespace Reference.IdentityProvider.Stores;
 
@@ -10,7 +11,11 @@ internal sealed class ConfigurationResourceStore(IOptions<IdentityProviderOption
     [
         .. options.Value.ApiResources
             .OrderBy(pair => pair.Key, StringComparer.Ordinal)
-            .Select(pair => new ApiResource(pair.Key, [.. pair.Value.Scopes.Distinct(StringComparer.Ordinal)], pair.Value.SigningAlgorithm)),
+            .Select(pair => new ApiResource(pair.Key, [.. pair.Value.Scopes.Distinct(StringComparer.Ordinal)], pair.Value.SigningAlgorithm)
+            {
+                SecretHashes = [.. pair.Value.SecretHashes.Select(h => SecretHash.TryParse(h, out var hash) ? hash : throw new InvalidOperationException("Unvalidated secret hash."))],
+                Uri = pair.Value.Uri,
+            }),
     ]);
 
     public ValueTask<IReadOnlyList<ApiResource>> GetAllApiResourcesAsync(CancellationToken cancellationToken) =>

@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -13,11 +11,12 @@ namespace Reference.IdentityProvider.Tokens;
 /// <summary>
 /// RFC 9068 JWT access tokens: header <c>typ: at+jwt</c>, <c>alg</c>, <c>kid</c>; claims <c>iss</c>, <c>sub</c>,
 /// <c>aud</c> (array of every API resource owning a granted scope), <c>client_id</c>, <c>iat</c>, <c>nbf</c>,
-/// <c>exp</c>, <c>jti</c>, <c>scope</c> and the client's configured claims.
+/// <c>exp</c>, <c>jti</c>, <c>scope</c> and the claims of <see cref="AccessTokenClaims"/>.
 /// </summary>
 /// <remarks>
 /// Algorithm: ES256 only when every audience asks for ES256, otherwise RS256 — a token must verify at every
-/// audience, and RS256 is the default every resource accepts.
+/// audience, and RS256 is the default every resource accepts. A token for no API resource (only OpenID scopes) is
+/// for the IdentityProvider's own userinfo endpoint: its audience is the issuer.
 /// </remarks>
 internal sealed class JwtAccessTokenService(
     ISigningKeyRing keyRing,
@@ -30,26 +29,13 @@ internal sealed class JwtAccessTokenService(
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        var algorithm = request.Resources.All(r => r.SigningAlgorithm == SigningAlgorithms.ES256)
+        var algorithm = request.Resources.Count > 0 && request.Resources.All(r => r.SigningAlgorithm == SigningAlgorithms.ES256)
             ? SigningAlgorithms.ES256
             : SigningAlgorithms.RS256;
         var key = await keyRing.GetSigningKeyAsync(algorithm, cancellationToken);
 
-        // JWT NumericDates are whole seconds; truncating here makes exp - iat exactly the configured lifetime.
-        var now = DateTimeOffset.FromUnixTimeSeconds(timeProvider.GetUtcNow().ToUnixTimeSeconds());
-        var expires = now + (request.Client.AccessTokenLifetime ?? options.Value.AccessTokenLifetime);
-        var tokenId = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
-
-        var claims = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (type, value) in request.Client.Claims)
-        {
-            claims[type] = value;
-        }
-
-        claims[Claims.Subject] = request.Client.ClientId;
-        claims[Claims.ClientId] = request.Client.ClientId;
-        claims[Claims.Scope] = string.Join(' ', request.Scopes);
-        claims[Claims.JwtId] = tokenId;
+        var (now, expires) = AccessTokenClaims.Lifetime(request, options.Value.AccessTokenLifetime, timeProvider);
+        var tokenId = AccessTokenClaims.NewTokenId();
 
         var descriptor = new SecurityTokenDescriptor
         {
@@ -59,13 +45,16 @@ internal sealed class JwtAccessTokenService(
             Expires = expires.UtcDateTime,
             TokenType = TokenTypes.AccessTokenJwt,
             SigningCredentials = key.SigningCredentials,
-            Claims = claims,
+            Claims = AccessTokenClaims.Build(request, tokenId),
         };
-        foreach (var resource in request.Resources)
+        foreach (var audience in Audiences(request, options.Value.Issuer!))
         {
-            descriptor.Audiences.Add(resource.Name);
+            descriptor.Audiences.Add(audience);
         }
 
         return new AccessToken(_handler.CreateToken(descriptor), tokenId, algorithm, key.KeyId, now, expires);
     }
+
+    public static IReadOnlyList<string> Audiences(ValidatedTokenRequest request, string issuer) =>
+        request.Resources.Count > 0 ? [.. request.Resources.Select(r => r.Name)] : [issuer];
 }

@@ -71,7 +71,7 @@ internal sealed class ClientSecretAuthenticator(IClientStore clients) : IClientA
         }
         else
         {
-            // Public clients (client_id alone) do not exist in this slice; issue 4 adds them for authorization_code + PKCE.
+            // Unreachable through ClientAuthenticator (which routes credential-less requests to the public-client path).
             return ClientAuthenticationResult.Failure(Errors.InvalidClient, "Client authentication is required (client_secret_basic or client_secret_post).");
         }
 
@@ -99,7 +99,7 @@ internal sealed class ClientSecretAuthenticator(IClientStore clients) : IClientA
     }
 
     /// <summary>RFC 6749 §2.3.1: the id and secret are form-urlencoded, joined by ':' and base64-encoded (RFC 7617).</summary>
-    private static bool TryParseBasic(string header, out string clientId, out string secret)
+    internal static bool TryParseBasic(string header, out string clientId, out string secret)
     {
         clientId = secret = string.Empty;
         const string Scheme = "Basic ";

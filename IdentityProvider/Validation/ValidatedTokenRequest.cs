@@ -46,6 +46,13 @@ internal sealed record ValidatedTokenRequest(
     /// <summary>An upper bound on the access token's expiry (e.g. the subject token's <c>exp</c>).</summary>
     public DateTimeOffset? ExpiresNoLaterThan { get; init; }
 
+    /// <summary>Authorization code: the SHA-256 of the redeemed code, under which what is issued is recorded so that a
+    /// replay of the code can revoke it.</summary>
+    public string? AuthorizationCodeHash { get; init; }
+
+    /// <summary>Refresh: the token being rotated (marked used atomically when the new one is issued).</summary>
+    public Stores.RefreshTokens.RefreshTokenEntry? RefreshTokenToRotate { get; init; }
+
     /// <summary>Extra access-token claims (<c>tenant_id</c>, <c>roles</c>, <c>email</c>, …) the grant carries over.</summary>
     public IReadOnlyDictionary<string, object>? AdditionalClaims { get; init; }
 }

@@ -58,13 +58,27 @@ public sealed class ReferenceAppFixture : IAsyncLifetime
     /// </summary>
     public static string SignWithIssuerKey(IDictionary<string, object> claims)
     {
-        var keyPath = Path.Combine(new Projects.IdentityProvider().ProjectDirectory, ".data", "keys", "signing-key-rs256.json");
-        var key = new JsonWebKey(File.ReadAllText(keyPath));
+        var key = new JsonWebKey(CurrentRs256KeyJson());
         var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
         return handler.CreateToken(
             JsonSerializer.Serialize(claims),
             new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
             new Dictionary<string, object> { ["typ"] = "at+jwt" });
+    }
+
+    /// <summary>The RS256 key signing now: the highest generation already activated
+    /// (<c>signing-key-rs256-{generation:D6}.json</c>; a pre-rotation <c>signing-key-rs256.json</c> is generation 0).</summary>
+    private static string CurrentRs256KeyJson()
+    {
+        var directory = Path.Combine(new Projects.IdentityProvider().ProjectDirectory, ".data", "keys");
+        var now = DateTimeOffset.UtcNow;
+        return Directory.EnumerateFiles(directory, "signing-key-rs256*.json")
+            .Select(path => File.ReadAllText(path))
+            .Select(json => (Json: json, Document: JsonDocument.Parse(json).RootElement.Clone()))
+            .Where(k => !k.Document.TryGetProperty("activates", out var activates) || activates.GetDateTimeOffset() <= now)
+            .OrderByDescending(k => k.Document.TryGetProperty("generation", out var generation) ? generation.GetInt32() : 0)
+            .Select(k => k.Json)
+            .First();
     }
 }
 

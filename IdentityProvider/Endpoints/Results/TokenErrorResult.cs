@@ -6,6 +6,7 @@ namespace Reference.IdentityProvider.Endpoints.Results;
 /// An RFC 6749 §5.2 error: 400, except <c>invalid_client</c>, which is 401 with a <c>Basic</c> challenge. RFC 6749
 /// requires the challenge when the client used the Authorization header and allows it otherwise to name the
 /// supported scheme; RFC 9110 §15.5.2 requires a challenge on every 401, so it is always sent.
+/// <c>temporarily_unavailable</c> (operational storage down) is 503.
 /// </summary>
 internal sealed class TokenErrorResult(string error, string? description) : IResult, IStatusCodeHttpResult
 {
@@ -15,7 +16,12 @@ internal sealed class TokenErrorResult(string error, string? description) : IRes
 
     public string? ErrorDescription => description;
 
-    public int? StatusCode => error == Errors.InvalidClient ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
+    public int? StatusCode => error switch
+    {
+        Errors.InvalidClient => StatusCodes.Status401Unauthorized,
+        Errors.TemporarilyUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     public Task ExecuteAsync(HttpContext httpContext)
     {

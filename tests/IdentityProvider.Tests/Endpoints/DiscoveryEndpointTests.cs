@@ -21,22 +21,48 @@ public sealed class DiscoveryEndpointTests(IdentityProviderFactory factory) : IC
         Assert.Equal(Issuer, json.GetProperty("issuer").GetString());
         Assert.Equal($"{Issuer}/.well-known/jwks", json.GetProperty("jwks_uri").GetString());
         Assert.Equal($"{Issuer}/connect/token", json.GetProperty("token_endpoint").GetString());
-        Assert.Equal(["client_credentials"], Strings(json, "grant_types_supported"));
-        Assert.Equal(["client_secret_basic", "client_secret_post"], Strings(json, "token_endpoint_auth_methods_supported"));
-        Assert.Equal(["es.read", "inventory.read", "inventory.write", "orders.read", "orders.write"], Strings(json, "scopes_supported"));
-        Assert.Equal(["client_id", "scope", "sub", "tenant_id"], Strings(json, "claims_supported"));
-        Assert.Empty(Strings(json, "response_types_supported"));
+        Assert.Equal(["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"], Strings(json, "grant_types_supported"));
+        Assert.Equal(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"], Strings(json, "token_endpoint_auth_methods_supported"));
+        Assert.Equal(
+            ["openid", "profile", "email", "offline_access", "es.read", "inventory.read", "inventory.write", "orders.read", "orders.write"],
+            Strings(json, "scopes_supported"));
+        Assert.Equal(
+            ["amr", "auth_time", "azp", "client_id", "email", "email_verified", "name", "preferred_username", "scope", "sid", "sub", "tenant_id"],
+            Strings(json, "claims_supported"));
+    }
+
+    [Fact]
+    public async Task Discovery_Get_AdvertisesTheBrowserFlow()
+    {
+        var json = await ReadJsonAsync(await factory.CreateClient().GetAsync(DiscoveryPath));
+
+        Assert.Equal($"{Issuer}/connect/authorize", json.GetProperty("authorization_endpoint").GetString());
+        Assert.Equal($"{Issuer}/connect/userinfo", json.GetProperty("userinfo_endpoint").GetString());
+        Assert.Equal($"{Issuer}/connect/endsession", json.GetProperty("end_session_endpoint").GetString());
+        Assert.Equal($"{Issuer}/connect/introspect", json.GetProperty("introspection_endpoint").GetString());
+        Assert.Equal($"{Issuer}/connect/revocation", json.GetProperty("revocation_endpoint").GetString());
+        Assert.Equal(["code"], Strings(json, "response_types_supported"));
+        Assert.Equal(["query"], Strings(json, "response_modes_supported"));
+        Assert.Equal(["public"], Strings(json, "subject_types_supported"));
+        Assert.Equal(["RS256"], Strings(json, "id_token_signing_alg_values_supported"));
+        Assert.Equal(["S256"], Strings(json, "code_challenge_methods_supported"));
+        Assert.Equal(["none", "login"], Strings(json, "prompt_values_supported"));
+        Assert.Equal(Strings(json, "token_endpoint_auth_methods_supported"), Strings(json, "introspection_endpoint_auth_methods_supported"));
+        Assert.Equal(Strings(json, "token_endpoint_auth_methods_supported"), Strings(json, "revocation_endpoint_auth_methods_supported"));
+        Assert.False(json.GetProperty("claims_parameter_supported").GetBoolean());
+        Assert.False(json.GetProperty("request_parameter_supported").GetBoolean());
+        Assert.False(json.GetProperty("request_uri_parameter_supported").GetBoolean());
+        Assert.True(json.GetProperty("backchannel_logout_supported").GetBoolean());
+        Assert.True(json.GetProperty("backchannel_logout_session_supported").GetBoolean());
+        Assert.True(json.GetProperty("authorization_response_iss_parameter_supported").GetBoolean());
     }
 
     [Theory]
-    [InlineData("authorization_endpoint")]
-    [InlineData("userinfo_endpoint")]
-    [InlineData("id_token_signing_alg_values_supported")]
-    [InlineData("subject_types_supported")]
-    [InlineData("code_challenge_methods_supported")]
-    [InlineData("introspection_endpoint")]
-    [InlineData("revocation_endpoint")]
-    public async Task Discovery_FeatureNotImplementedYet_IsNotAdvertised(string member)
+    [InlineData("registration_endpoint")]
+    [InlineData("check_session_iframe")]
+    [InlineData("frontchannel_logout_supported")]
+    [InlineData("request_object_signing_alg_values_supported")]
+    public async Task Discovery_FeatureNotImplemented_IsNotAdvertised(string member)
     {
         var json = await ReadJsonAsync(await factory.CreateClient().GetAsync(DiscoveryPath));
 

@@ -197,11 +197,8 @@ public sealed class TokenEndpointErrorTests(IdentityProviderFactory factory) : I
 
     [Theory]
     [InlineData("password&username=alice&password=secret")]
-    [InlineData("authorization_code&code=abc&redirect_uri=https%3A%2F%2Fclient.example%2Fcb")]
-    [InlineData("refresh_token&refresh_token=abc")]
     [InlineData("implicit")]
     [InlineData("token")]
-    [InlineData("urn:ietf:params:oauth:grant-type:token-exchange")]
     [InlineData("urn:ietf:params:oauth:grant-type:jwt-bearer")]
     [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("CLIENT_CREDENTIALS")]
@@ -213,6 +210,16 @@ public sealed class TokenEndpointErrorTests(IdentityProviderFactory factory) : I
         using var response = await factory.CreateClient().SendAsync(Post("grant_type=" + grantTypeAndParameters, TestClientId, TestClientSecret));
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "unsupported_grant_type", grantTypeAndParameters);
+    }
+
+    [Theory]
+    [InlineData("authorization_code&code=abc&redirect_uri=https%3A%2F%2Fclient.example%2Fcb")]
+    [InlineData("refresh_token&refresh_token=abc")]
+    public async Task Token_GrantNotAllowedForClient_Returns400UnauthorizedClient(string grantTypeAndParameters)
+    {
+        using var response = await factory.CreateClient().SendAsync(Post("grant_type=" + grantTypeAndParameters, TestClientId, TestClientSecret));
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "unauthorized_client", grantTypeAndParameters);
     }
 
     [Theory]

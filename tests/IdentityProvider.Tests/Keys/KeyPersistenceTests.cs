@@ -42,7 +42,7 @@ public sealed class KeyPersistenceTests : IDisposable
             Assert.Equal(2, kids[0].Length);
             Assert.Equal(kids[0], kids[1]);
             Assert.Equal(
-                ["signing-key-es256.json", "signing-key-rs256.json"],
+                ["signing-key-es256-000001.json", "signing-key-rs256-000001.json"],
                 Directory.GetFiles(Path.Combine(_dataPath, "keys")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         }
         finally

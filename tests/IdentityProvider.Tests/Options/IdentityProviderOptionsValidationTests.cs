@@ -47,6 +47,27 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         { "IdentityProvider:ApiResources:es-api:Scopes:1", "bad scope", "IdentityProvider:ApiResources:es-api:Scopes:1 'bad scope' is not a valid scope token" },
         { "IdentityProvider:ApiResources:empty-api:SigningAlgorithm", "RS256", "IdentityProvider:ApiResources:empty-api:Scopes must list at least one scope" },
         { "IdentityProvider:Clients:bad client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:bad client: the client id must be" },
+        { "IdentityProvider:Clients:public-client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:public-client: a public client (IsPublic) has no credentials" },
+        { "IdentityProvider:Clients:public-client:AllowedGrantTypes:2", "client_credentials", "IdentityProvider:Clients:public-client:AllowedGrantTypes: a public client may use only authorization_code and refresh_token" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", null, "IdentityProvider:Clients:jwt-client:SecretHashes must list at least one secret hash" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", """{"keys":[]}""", "IdentityProvider:Clients:jwt-client:JsonWebKeySet must be a JWKS document" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", "not json", "IdentityProvider:Clients:jwt-client:JsonWebKeySet must be a JWKS document" },
+        { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", """{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]}""", "IdentityProvider:Clients:jwt-client:JsonWebKeySet must be a JWKS document" },
+        { "IdentityProvider:Clients:reference-client:AccessTokenType", "Opaque", "IdentityProvider:Clients:reference-client:AccessTokenType must be 'Jwt' or 'Reference'" },
+        { "IdentityProvider:Clients:code-client:RefreshTokenAbsoluteLifetime", "00:30:00", "IdentityProvider:Clients:code-client:RefreshTokenSlidingLifetime must be positive and no longer than" },
+        { "IdentityProvider:Clients:code-client:AllowedScopes:5", "profile.admin", "IdentityProvider:Clients:code-client:AllowedScopes:5 'profile.admin' is not a scope" },
+        { "IdentityProvider:ApiResources:reference-api:SecretHashes:0", "plain-text", "IdentityProvider:ApiResources:reference-api:SecretHashes:0 is not in the form" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:AllowedAudiences:1", "payments-api", "IdentityProvider:Clients:exchange-client:TokenExchange:AllowedAudiences:1 'payments-api' is not the name of an IdentityProvider:ApiResources entry" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime", "02:00:00", "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime must be between" },
+        { "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime", "00:00:00", "IdentityProvider:Clients:exchange-client:TokenExchange:MaxTokenLifetime must be between" },
+        { "IdentityProvider:Clients:impersonator:AllowedGrantTypes:0", "client_credentials", "IdentityProvider:Clients:impersonator:TokenExchange is configured but IdentityProvider:Clients:impersonator:AllowedGrantTypes does not list" },
+        { "IdentityProvider:Clients:test-client:AllowedGrantTypes:1", "urn:ietf:params:oauth:grant-type:token-exchange", "IdentityProvider:Clients:test-client:TokenExchange is required" },
+        { "IdentityProvider:KeyRotation:PublishAhead", "90.00:00:00", "IdentityProvider:KeyRotation:PublishAhead must be positive and shorter than IdentityProvider:KeyRotation:RotationInterval" },
+        { "IdentityProvider:KeyRotation:RotationInterval", "00:00:00", "IdentityProvider:KeyRotation:RotationInterval must be at least" },
+        { "IdentityProvider:KeyRotation:RetainAfterRetirement", "00:05:00", "IdentityProvider:KeyRotation:RetainAfterRetirement (00:05:00) must be at least the longest token lifetime (00:10:00)" },
+        { "IdentityProvider:KeyRotation:CheckInterval", "00:00:00", "IdentityProvider:KeyRotation:CheckInterval must be between" },
+        { "IdentityProvider:ApiResources:orders-api:Uri", "orders", "IdentityProvider:ApiResources:orders-api:Uri 'orders' must be an absolute URI" },
+        { "IdentityProvider:ApiResources:orders-api:Uri", "https://inventory.example.com/", "IdentityProvider:ApiResources:orders-api:Uri 'https://inventory.example.com/' is used by more than one" },
     };
 
     [Theory]
@@ -70,6 +91,18 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_RetentionShorterThanTheIdTokenLifetime_FailsNamingTheIdTokenLifetime()
+    {
+        var settings = IdentityProviderFactory.DefaultSettings();
+        settings["IdentityProvider:IdTokenLifetime"] = "00:20:00";
+        settings["IdentityProvider:KeyRotation:RetainAfterRetirement"] = "00:15:00";
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath));
+
+        Assert.Contains("IdentityProvider:KeyRotation:RetainAfterRetirement (00:15:00) must be at least the longest token lifetime (00:20:00)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_SeveralBadKeys_ReportsEveryOne()
     {
         var settings = IdentityProviderFactory.DefaultSettings();
@@ -89,10 +122,14 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         var settings = IdentityProviderFactory.DefaultSettings();
         settings.Remove("IdentityProvider:Clients:demo-client:SecretHashes:0");
         settings.Remove("IdentityProvider:Clients:demo-client-b:SecretHashes:0");
+        settings.Remove("IdentityProvider:Clients:gateway:SecretHashes:0");
+        settings.Remove("IdentityProvider:Clients:orders-service:SecretHashes:0");
 
         var messages = (await Assert.ThrowsAsync<OptionsValidationException>(() => IdentityProviderHost.StartAsync(settings, _dataPath))).Message;
         Assert.Contains("IdentityProvider:Clients:demo-client:SecretHashes", messages, StringComparison.Ordinal);
         Assert.Contains("IdentityProvider:Clients:demo-client-b:SecretHashes", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:gateway:SecretHashes", messages, StringComparison.Ordinal);
+        Assert.Contains("IdentityProvider:Clients:orders-service:SecretHashes", messages, StringComparison.Ordinal);
     }
 
     [Theory]
