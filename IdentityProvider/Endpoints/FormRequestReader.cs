@@ -11,6 +11,26 @@ namespace Reference.IdentityProvider.Endpoints;
 /// </summary>
 internal static class FormRequestReader
 {
+    /// <summary>
+    /// The first steps every back-channel protocol endpoint (token, introspection, revocation) takes: POST only,
+    /// a form content type, then the bounded form. On failure, the <c>invalid_request</c> description to answer.
+    /// </summary>
+    public static async Task<(IReadOnlyDictionary<string, string>? Parameters, string? Error)> ReadPostedFormAsync(HttpRequest request, string endpointName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return (null, $"The {endpointName} endpoint accepts only POST.");
+        }
+
+        if (!HasFormContentType(request))
+        {
+            return (null, "The request must be application/x-www-form-urlencoded (UTF-8).");
+        }
+
+        return await ReadAsync(request, cancellationToken);
+    }
+
     /// <summary>Token requests are small; issue 4's token exchange carries two JWTs of at most 8 KiB each.</summary>
     public const int MaxBodyBytes = 32 * 1024;
 

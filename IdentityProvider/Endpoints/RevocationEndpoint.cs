@@ -29,17 +29,7 @@ internal sealed class RevocationEndpoint(
         ArgumentNullException.ThrowIfNull(context);
         using var activity = IdentityProviderTelemetry.ActivitySource.StartActivity(nameof(RevocationEndpoint));
         var request = context.Request;
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            return Error(activity, Errors.InvalidRequest, "The revocation endpoint accepts only POST.");
-        }
-
-        if (!FormRequestReader.HasFormContentType(request))
-        {
-            return Error(activity, Errors.InvalidRequest, "The request must be application/x-www-form-urlencoded (UTF-8).");
-        }
-
-        var (parameters, formError) = await FormRequestReader.ReadAsync(request, context.RequestAborted);
+        var (parameters, formError) = await FormRequestReader.ReadPostedFormAsync(request, "revocation", context.RequestAborted);
         if (parameters is null)
         {
             return Error(activity, Errors.InvalidRequest, formError);
