@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace Reference.EndToEnd.Tests;
@@ -76,7 +78,7 @@ public sealed class BffSessionEndToEndTests(ReferenceAppFixture fixture)
     public async Task Bff_IdpSessionEndedAtTheIdp_BackChannelLogoutEndsGatewaySession()
     {
         using var browser = new Browser();
-        await LogInAsync(browser);
+        var sid = (await LogInAsync(browser)).GetProperty("sid").GetString();
         var cookie = browser.Jar.Get(Gateway, SessionCookie)!;
         using var before = await browser.GetAsync(new Uri(Gateway, "/bff-api/orders/whoami"));
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
@@ -90,10 +92,35 @@ public sealed class BffSessionEndToEndTests(ReferenceAppFixture fixture)
         Assert.Contains("You are signed out.", await signedOut.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Null(browser.Jar.Get(Identity, IdpSessionCookie));
 
+        var backChannel = await fixture.WaitForLogAsync("gateway", $"Back-channel logout (sid {sid},");
+        Assert.Contains("1 session(s) deleted", Assert.Single(backChannel), StringComparison.Ordinal);
         await AssertSessionGoneAsync(cookie);
         Assert.Equal(cookie, browser.Jar.Get(Gateway, SessionCookie));
         using var apiAfter = await browser.GetAsync(new Uri(Gateway, "/bff-api/orders/whoami"));
         Assert.Equal(HttpStatusCode.Unauthorized, apiAfter.StatusCode);
+    }
+
+    [Fact]
+    public async Task Bff_ApiCallsWithAccessTokenNearExpiry_GatewayRefreshesAtIdpAndSessionKeepsWorking()
+    {
+        // The test system gives gateway-bff 65 s access tokens and the gateway refreshes 70 s before expiry, so every
+        // API call on the session refreshes with the (rotating) refresh token. A rotation the gateway got wrong would
+        // replay a used refresh token: the IdP would revoke the family and the next call would get 401.
+        Assert.True(ReferenceAppFixture.BffAccessTokenLifetime < ReferenceAppFixture.BffRefreshBeforeExpiry);
+        using var browser = new Browser();
+        await LogInAsync(browser);
+        var sessionHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(browser.Jar.Get(Gateway, SessionCookie)!)))[..12];
+
+        for (var call = 0; call < 3; call++)
+        {
+            using var response = await browser.GetAsync(new Uri(Gateway, "/bff-api/orders/whoami"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("0b6c1a9e-alice", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subject").GetString());
+        }
+
+        var refreshed = await fixture.WaitForLogAsync("gateway", $"Session {sessionHash}: access token refreshed.", count: 3);
+        Assert.Equal(3, refreshed.Count);
+        Assert.DoesNotContain(fixture.App.GetLogTail("gateway", 500), l => l.Contains($"Session {sessionHash}: refresh failed", StringComparison.Ordinal));
     }
 
     [Fact]
