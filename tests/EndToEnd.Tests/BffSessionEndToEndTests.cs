@@ -43,11 +43,13 @@ public sealed class BffSessionEndToEndTests(ReferenceAppFixture fixture)
         Assert.Equal("internal+jwt", seen.GetProperty("tokenType").GetString());
         Assert.Equal("urn:reference:gateway", seen.GetProperty("issuer").GetString());
 
+        var ordersBefore = await ListOrdersAsync(browser);
         using var withoutCsrf = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(Gateway, "/bff-api/orders"))
         {
             Content = JsonContent.Create(new { sku = "SKU-1", quantity = 1 }),
         });
         await AuthorizationCodeFlowEndToEndTests.AssertErrorAsync(withoutCsrf, HttpStatusCode.Forbidden, "csrf_required");
+        Assert.Equal(ordersBefore, await ListOrdersAsync(browser));
         using var logoutWithoutCsrf = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(Gateway, "/bff/logout")));
         await AuthorizationCodeFlowEndToEndTests.AssertErrorAsync(logoutWithoutCsrf, HttpStatusCode.Forbidden, "csrf_required");
 
@@ -130,7 +132,7 @@ public sealed class BffSessionEndToEndTests(ReferenceAppFixture fixture)
 
         using var response = await browser.GetAsync(new Uri(Gateway, "/bff/login?returnUrl=//evil.example/"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await AuthorizationCodeFlowEndToEndTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request");
         Assert.Null(response.Headers.Location);
     }
 
@@ -152,6 +154,14 @@ public sealed class BffSessionEndToEndTests(ReferenceAppFixture fixture)
         Assert.Equal(new Uri(Gateway, "/bff/user"), userUrl);
         Assert.NotNull(browser.Jar.Get(Gateway, SessionCookie));
         return await userResponse.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Tenant-a's orders as Orders.Api lists them through the session (to show a refused POST created nothing).</summary>
+    private async Task<string> ListOrdersAsync(Browser browser)
+    {
+        using var response = await browser.GetAsync(new Uri(Gateway, "/bff-api/orders"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
     }
 
     /// <summary>The session cookie the browser had is now refused: 401 invalid_token at /bff/user and on the API route.</summary>
