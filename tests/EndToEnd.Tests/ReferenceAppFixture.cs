@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Reference.AppHost.Hosting;
 using Reference.AppHost.Testing;
 
 namespace Reference.EndToEnd.Tests;
@@ -17,10 +18,24 @@ public sealed class ReferenceAppFixture : IAsyncLifetime
     /// <summary>The IdentityProvider's issuer: its endpoint URL without the trailing slash.</summary>
     public string IdentityIssuer => App.GetEndpoint("identity").ToString().TrimEnd('/');
 
+    /// <summary>
+    /// The gateway-bff client's access-token lifetime in the test system: shorter than the gateway's
+    /// <see cref="BffRefreshBeforeExpiry"/>, so every API call on a BFF session refreshes the session's tokens at the
+    /// real IdP (refresh-token rotation exercised end to end without waiting for a token to age).
+    /// </summary>
+    public static readonly TimeSpan BffAccessTokenLifetime = TimeSpan.FromSeconds(65);
+
+    /// <summary>The gateway's <c>Gateway:Bff:RefreshBeforeExpiry</c> in the test system.</summary>
+    public static readonly TimeSpan BffRefreshBeforeExpiry = TimeSpan.FromSeconds(70);
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        _app = await ReferenceAppTesting.StartAsync(cts.Token);
+        var options = new ReferenceAppTestingOptions();
+        var application = await EntryPointInterception.RunEntryPointAsync(options.ToApplicationOptions());
+        AddEnvironment(application, "identity", "IdentityProvider__Clients__gateway-bff__AccessTokenLifetime", BffAccessTokenLifetime.ToString("c"));
+        AddEnvironment(application, "gateway", "Gateway__Bff__RefreshBeforeExpiry", BffRefreshBeforeExpiry.ToString("c"));
+        _app = await ReferenceAppTesting.StartAsync(application, options.StartupTimeout, cts.Token);
     }
 
     public async Task DisposeAsync()
@@ -30,6 +45,27 @@ public sealed class ReferenceAppFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
     }
+
+    /// <summary>Waits until a resource has written a log line containing <paramref name="text"/> (its output reaches the
+    /// AppHost asynchronously, after the HTTP response that caused it), and returns the matching lines.</summary>
+    public async Task<IReadOnlyList<string>> WaitForLogAsync(string resourceName, string text, int count = 1)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var lines = App.GetLogTail(resourceName, 500).Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
+            if (lines.Count >= count || deadline.IsCancellationRequested)
+            {
+                return lines;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Sets an environment variable of a resource of the model Program.cs declared, before it starts.</summary>
+    private static void AddEnvironment(DistributedApplication application, string resourceName, string name, string value) =>
+        ((ProcessResource)application.GetResource(resourceName)).EnvironmentCallbacks.Add(new(name, () => value));
 
     /// <summary>Gets an access token from the real IdentityProvider with the client_credentials grant.</summary>
     public async Task<string> GetTokenAsync(string clientId, string? scope)
