@@ -1,7 +1,9 @@
 using Microsoft.Net.Http.Headers;
 using Reference.Gateway.Authentication;
 using Reference.Gateway.Propagation;
+using Reference.Gateway.Propagation.Headers;
 using Reference.Gateway.Propagation.InternalTokens;
+using Reference.Gateway.Propagation.PassThrough;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -10,8 +12,9 @@ namespace Reference.Gateway.Routing;
 
 /// <summary>
 /// Validates the gateway's route and cluster metadata whenever YARP loads configuration (errors name the
-/// route or cluster and the key, and stop startup), and applies each route's behaviour: anonymous routes
-/// forward no credentials; authenticated routes get the internal token for their cluster's audience.
+/// route or cluster and the key, and stop startup), and applies each route's behaviour: every route forwards a
+/// well-formed request id and correlation id; anonymous routes forward no credentials; authenticated routes
+/// propagate the caller's identity in the route's (else the cluster's) <c>Propagation.Mode</c>.
 /// </summary>
 internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer, IEnumerable<IGatewayAuthenticationScheme> schemes) : ITransformProvider
 {
@@ -26,16 +29,16 @@ internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer, 
         var route = context.Route;
         var errors = new List<string>();
         var policy = RouteAuthenticationPolicy.Parse(route.RouteId, route.Metadata, _schemeNames, errors);
-        if (policy is { IsAnonymous: false } && route.ClusterId is { } clusterId)
+        var cluster = route.ClusterId is { } clusterId ? FindCluster(context.Services, clusterId) : null;
+        PropagationMetadata.ValidateRoute(route.RouteId, route.Metadata, route.ClusterId, cluster?.Metadata, errors);
+        if (policy is { IsAnonymous: false } && cluster is not null
+            && PropagationMetadata.GetMode(route.Metadata, cluster.Metadata) is PropagationMode.InternalToken or PropagationMode.Exchange
+            && PropagationMetadata.GetAudience(cluster.Metadata) is null)
         {
-            var cluster = FindCluster(context.Services, clusterId);
-            if (cluster is not null && PropagationMetadata.GetAudience(cluster.Metadata) is null)
-            {
-                errors.Add(
-                    $"Route '{route.RouteId}' (Auth.Policy '{policy.Policy}') reaches cluster '{clusterId}', which has no metadata " +
-                    $"'{PropagationMetadata.AudienceKey}' (ReverseProxy:Clusters:{clusterId}:Metadata:{PropagationMetadata.AudienceKey}); " +
-                    "an authenticated route needs the audience of the internal token it forwards.");
-            }
+            errors.Add(
+                $"Route '{route.RouteId}' (Auth.Policy '{policy.Policy}') reaches cluster '{cluster.ClusterId}', which has no metadata " +
+                $"'{PropagationMetadata.AudienceKey}' (ReverseProxy:Clusters:{cluster.ClusterId}:Metadata:{PropagationMetadata.AudienceKey}); " +
+                "an authenticated route needs the audience of the token it forwards.");
         }
 
         foreach (var error in errors)
@@ -75,21 +78,32 @@ internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer, 
             return;
         }
 
+        context.RequestTransforms.Add(CorrelationRequestTransform.Instance);
         if (policy.IsAnonymous)
         {
             context.AddRequestHeaderRemove(HeaderNames.Authorization);
             return;
         }
 
+        var mode = PropagationMetadata.GetMode(context.Route.Metadata, context.Cluster?.Metadata);
         var audience = PropagationMetadata.GetAudience(context.Cluster?.Metadata);
-        if (audience is null)
+        RequestTransform? transform = mode switch
         {
+            PropagationMode.Headers when PropagationMetadata.IsTrustedNetwork(context.Cluster?.Metadata) =>
+                new TrustedHeadersRequestTransform(policy.RequiredScopes),
+            PropagationMode.PassThrough => PassThroughRequestTransform.Instance,
+            PropagationMode.InternalToken when audience is not null => new InternalTokenRequestTransform(issuer, audience, policy.RequiredScopes),
+            _ => null,
+        };
+        if (transform is null)
+        {
+            // Unreachable after validation; fail closed all the same.
             context.AddRequestTransform(_ => throw new InvalidOperationException(
-                $"Route '{context.Route.RouteId}' has no cluster audience; refusing to forward."));
+                $"Route '{context.Route.RouteId}' cannot propagate identity in mode '{PropagationMetadata.Name(mode)}'; refusing to forward."));
             return;
         }
 
-        context.RequestTransforms.Add(new InternalTokenRequestTransform(issuer, audience));
+        context.RequestTransforms.Add(transform);
     }
 
     private static ClusterConfig? FindCluster(IServiceProvider services, string clusterId) =>

@@ -26,6 +26,14 @@ internal sealed class InternalTokenIssuer(
     public string Mint(AuthenticatedCaller caller, string audience, string requestId)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        return Mint(caller, audience, caller.Scopes, requestId);
+    }
+
+    /// <summary>Mints a token for <paramref name="audience"/> carrying only <paramref name="scopes"/>.</summary>
+    public string Mint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(scopes);
         ArgumentException.ThrowIfNullOrEmpty(audience);
         using var activity = GatewayTelemetry.ActivitySource.StartActivity("gateway.internal_token.mint");
         activity?.SetTag("gateway.internal_token.audience", audience);
@@ -41,7 +49,7 @@ internal sealed class InternalTokenIssuer(
         var claims = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             [JwtRegisteredClaimNames.Sub] = caller.Subject,
-            ["scope"] = string.Join(' ', caller.Scopes),
+            ["scope"] = string.Join(' ', scopes),
             [JwtRegisteredClaimNames.Jti] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
             ["orig_iss"] = caller.Issuer,
             ["request_id"] = requestId,
@@ -49,6 +57,16 @@ internal sealed class InternalTokenIssuer(
         if (caller.ClientId is not null)
         {
             claims["client_id"] = caller.ClientId;
+        }
+
+        if (caller.Roles.Count > 0)
+        {
+            claims["roles"] = caller.Roles.ToArray();
+        }
+
+        if (caller.Email is not null)
+        {
+            claims["email"] = caller.Email;
         }
 
         if (caller.TenantId is not null)

@@ -9,7 +9,7 @@ namespace Reference.Gateway.Propagation.InternalTokens;
 /// Replaces the proxied request's Authorization header with a freshly minted internal token for
 /// <paramref name="audience"/>. Without an authenticated caller it refuses to forward (YARP answers 502).
 /// </summary>
-internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, string audience) : RequestTransform
+internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, string audience, IReadOnlyList<string> routeScopes) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -18,7 +18,7 @@ internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, 
         var caller = context.HttpContext.Features.Get<AuthenticatedCaller>()
             ?? throw new InvalidOperationException("No authenticated caller on a route that requires one; refusing to forward.");
         var requestId = RequestId.Get(context.HttpContext);
-        var token = issuer.Mint(caller, audience, requestId);
+        var token = issuer.Mint(caller, audience, PropagatedScopes.For(caller, routeScopes), requestId);
         context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return ValueTask.CompletedTask;
     }

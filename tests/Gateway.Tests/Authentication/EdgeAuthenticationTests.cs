@@ -121,7 +121,7 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
         Assert.Equal(["orders-api"], jwt.Audiences);
         Assert.Equal("demo-client", jwt.Subject);
         Assert.Equal("demo-client", jwt.GetClaim("client_id").Value);
-        Assert.Equal("orders.read orders.write", jwt.GetClaim("scope").Value);
+        Assert.Equal("orders.read", jwt.GetClaim("scope").Value);
         Assert.Equal("tenant-a", jwt.GetClaim("tenant_id").Value);
         Assert.Equal(env.Idp.Issuer, jwt.GetClaim("orig_iss").Value);
         Assert.False(string.IsNullOrEmpty(jwt.GetClaim("request_id").Value));

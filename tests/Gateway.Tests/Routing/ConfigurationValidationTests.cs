@@ -108,6 +108,41 @@ public sealed class ConfigurationValidationTests : IAsyncLifetime
             ["Cluster 'orders'", "HashCookie", "ReverseProxy:Clusters:orders:SessionAffinity:Policy"]
         },
         {
+            "unknown Propagation.Mode on a cluster",
+            "ReverseProxy:Clusters:orders:Metadata:Propagation.Mode=jwt-forward",
+            ["Cluster 'orders'", "unknown value 'jwt-forward'", "ReverseProxy:Clusters:orders:Metadata:Propagation.Mode"]
+        },
+        {
+            "unknown Propagation.Mode on a route",
+            "ReverseProxy:Routes:orders-read:Metadata:Propagation.Mode=Headers",
+            ["Route 'orders-read'", "unknown value 'Headers'", "ReverseProxy:Routes:orders-read:Metadata:Propagation.Mode"]
+        },
+        {
+            "headers mode on an untrusted cluster",
+            "ReverseProxy:Clusters:orders:Metadata:Propagation.Mode=headers",
+            ["Cluster 'orders'", "Network.Trusted=true", "ReverseProxy:Clusters:orders:Metadata:Propagation.Mode"]
+        },
+        {
+            "headers mode on a route to an untrusted cluster",
+            "ReverseProxy:Routes:orders-read:Metadata:Propagation.Mode=headers",
+            ["Route 'orders-read'", "Network.Trusted=true", "ReverseProxy:Routes:orders-read:Metadata:Propagation.Mode"]
+        },
+        {
+            "Network.Trusted not a boolean",
+            "ReverseProxy:Clusters:orders:Metadata:Network.Trusted=yes",
+            ["Cluster 'orders'", "'Network.Trusted' must be true or false", "ReverseProxy:Clusters:orders:Metadata:Network.Trusted"]
+        },
+        {
+            "exchange mode without an audience",
+            "ReverseProxy:Clusters:bare:Destinations:d:Address=http://orders|ReverseProxy:Clusters:bare:Metadata:Propagation.Mode=exchange",
+            ["Cluster 'bare'", "needs the cluster metadata 'Propagation.Audience'", "ReverseProxy:Clusters:bare:Metadata:Propagation.Mode"]
+        },
+        {
+            "audience set on a route",
+            "ReverseProxy:Routes:orders-read:Metadata:Propagation.Audience=orders-api",
+            ["Route 'orders-read'", "unknown metadata key 'Propagation.Audience'"]
+        },
+        {
             "destination service without endpoint",
             "ReverseProxy:Clusters:billing:Destinations:d:Address=http://billing|ReverseProxy:Clusters:billing:Metadata:Propagation.Audience=billing-api",
             ["services:billing:http:0"]

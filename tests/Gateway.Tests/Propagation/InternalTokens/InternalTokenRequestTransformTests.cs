@@ -25,7 +25,8 @@ public sealed class InternalTokenRequestTransformTests : IDisposable
                 Options.Create(new InternalTokenOptions()),
                 _time,
                 new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())),
-            "orders-api");
+            "orders-api",
+            []);
 
     [Fact]
     public async Task Apply_NoAuthenticatedCaller_RefusesAndLeavesNoCredentials()
