@@ -8,6 +8,7 @@ builder.AddGatewayAuthentication();
 builder.AddIntrospectionAuthentication();
 builder.AddSessionAuthentication();
 builder.AddInternalTokens();
+builder.AddTokenExchange();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddGatewayRouting();

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Reference.Gateway.Authentication;
 using Reference.Gateway.Propagation;
 using Reference.Gateway.Propagation.Headers;
 using Reference.Gateway.Propagation.InternalTokens;
 using Reference.Gateway.Propagation.PassThrough;
+using Reference.Gateway.TokenExchange;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -16,7 +18,11 @@ namespace Reference.Gateway.Routing;
 /// well-formed request id and correlation id; anonymous routes forward no credentials; authenticated routes
 /// propagate the caller's identity in the route's (else the cluster's) <c>Propagation.Mode</c>.
 /// </summary>
-internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer, IEnumerable<IGatewayAuthenticationScheme> schemes) : ITransformProvider
+internal sealed class GatewayRouteTransformProvider(
+    InternalTokenCache internalTokens,
+    TokenExchangeClient tokenExchange,
+    IOptions<TokenExchangeOptions> tokenExchangeOptions,
+    IEnumerable<IGatewayAuthenticationScheme> schemes) : ITransformProvider
 {
     private readonly string[] _schemeNames = [.. schemes.Select(s => s.Name)];
 
@@ -39,6 +45,14 @@ internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer, 
                 $"Route '{route.RouteId}' (Auth.Policy '{policy.Policy}') reaches cluster '{cluster.ClusterId}', which has no metadata " +
                 $"'{PropagationMetadata.AudienceKey}' (ReverseProxy:Clusters:{cluster.ClusterId}:Metadata:{PropagationMetadata.AudienceKey}); " +
                 "an authenticated route needs the audience of the token it forwards.");
+        }
+
+        if (policy is { IsAnonymous: false } && PropagationMetadata.GetMode(route.Metadata, cluster?.Metadata) is PropagationMode.Exchange
+            && string.IsNullOrEmpty(tokenExchangeOptions.Value.ClientSecret))
+        {
+            errors.Add(
+                $"Route '{route.RouteId}' uses {PropagationMetadata.ModeKey} 'exchange' but {TokenExchangeOptions.SectionName}:ClientSecret is not set; " +
+                "the gateway cannot authenticate to the token endpoint.");
         }
 
         foreach (var error in errors)
@@ -92,7 +106,8 @@ internal sealed class GatewayRouteTransformProvider(InternalTokenIssuer issuer, 
             PropagationMode.Headers when PropagationMetadata.IsTrustedNetwork(context.Cluster?.Metadata) =>
                 new TrustedHeadersRequestTransform(policy.RequiredScopes),
             PropagationMode.PassThrough => PassThroughRequestTransform.Instance,
-            PropagationMode.InternalToken when audience is not null => new InternalTokenRequestTransform(issuer, audience, policy.RequiredScopes),
+            PropagationMode.InternalToken when audience is not null => new InternalTokenRequestTransform(internalTokens, audience, policy.RequiredScopes),
+            PropagationMode.Exchange when audience is not null => new TokenExchangeRequestTransform(tokenExchange, audience, policy.RequiredScopes),
             _ => null,
         };
         if (transform is null)

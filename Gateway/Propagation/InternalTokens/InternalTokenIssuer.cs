@@ -30,7 +30,14 @@ internal sealed class InternalTokenIssuer(
     }
 
     /// <summary>Mints a token for <paramref name="audience"/> carrying only <paramref name="scopes"/>.</summary>
-    public string Mint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId)
+    public string Mint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId) =>
+        Mint(caller, audience, scopes, requestId, out _);
+
+    /// <summary>The <c>kid</c> new tokens are signed with.</summary>
+    public string CurrentKeyId => key.KeyId;
+
+    /// <summary>Mints a token for <paramref name="audience"/> carrying only <paramref name="scopes"/>; returns its expiry too.</summary>
+    public string Mint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId, out DateTimeOffset expiresAt)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(scopes);
@@ -86,6 +93,7 @@ internal sealed class InternalTokenIssuer(
             Claims = claims,
         });
         telemetry.RecordInternalTokenMinted(audience);
+        expiresAt = expires;
         return token;
     }
 }

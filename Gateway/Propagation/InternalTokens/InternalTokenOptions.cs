@@ -17,6 +17,9 @@ internal sealed class InternalTokenOptions
 
     /// <summary>Where generated keys live (<c>{DataPath}/keys</c>), relative to the content root unless absolute.</summary>
     public string DataPath { get; set; } = ".data";
+
+    /// <summary>At most this many minted tokens are kept for reuse (per gateway instance).</summary>
+    public int MintCacheMaxEntries { get; set; } = 10_000;
 }
 
 internal sealed class InternalTokenOptionsValidator : IValidateOptions<InternalTokenOptions>
@@ -35,6 +38,11 @@ internal sealed class InternalTokenOptionsValidator : IValidateOptions<InternalT
         if (options.Lifetime < TimeSpan.FromSeconds(1) || options.Lifetime > InternalTokenOptions.MaxLifetime)
         {
             failures.Add($"{Prefix}Lifetime must be between 00:00:01 and 00:05:00; got {options.Lifetime}.");
+        }
+
+        if (options.MintCacheMaxEntries is < 1 or > 1_000_000)
+        {
+            failures.Add($"{Prefix}MintCacheMaxEntries must be between 1 and 1000000; got {options.MintCacheMaxEntries}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DataPath))

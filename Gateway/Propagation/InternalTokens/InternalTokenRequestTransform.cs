@@ -6,10 +6,10 @@ using Yarp.ReverseProxy.Transforms;
 namespace Reference.Gateway.Propagation.InternalTokens;
 
 /// <summary>
-/// Replaces the proxied request's Authorization header with a freshly minted internal token for
+/// Replaces the proxied request's Authorization header with an internal token (cached or freshly minted) for
 /// <paramref name="audience"/>. Without an authenticated caller it refuses to forward (YARP answers 502).
 /// </summary>
-internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, string audience, IReadOnlyList<string> routeScopes) : RequestTransform
+internal sealed class InternalTokenRequestTransform(InternalTokenCache cache, string audience, IReadOnlyList<string> routeScopes) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -18,7 +18,7 @@ internal sealed class InternalTokenRequestTransform(InternalTokenIssuer issuer, 
         var caller = context.HttpContext.Features.Get<AuthenticatedCaller>()
             ?? throw new InvalidOperationException("No authenticated caller on a route that requires one; refusing to forward.");
         var requestId = RequestId.Get(context.HttpContext);
-        var token = issuer.Mint(caller, audience, PropagatedScopes.For(caller, routeScopes), requestId);
+        var token = cache.GetOrMint(caller, audience, PropagatedScopes.For(caller, routeScopes), requestId);
         context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return ValueTask.CompletedTask;
     }

@@ -26,6 +26,7 @@ internal static class InternalTokensServiceCollectionExtensions
             return InternalSigningKeyStore.LoadOrCreate(keys, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InternalSigningKeyStore)));
         });
         services.TryAddSingleton<InternalTokenIssuer>();
+        services.TryAddSingleton<InternalTokenCache>();
         return builder;
     }
 

@@ -15,6 +15,7 @@ public sealed class SessionAndIntrospectionOptionsTests
         ["services:identity:http:0"] = "http://127.0.0.1:5100",
         ["ConnectionStrings:cache"] = "127.0.0.1:1,abortConnect=false",
         ["Gateway:Introspection:ClientSecret"] = "introspection-secret",
+        ["Gateway:TokenExchange:ClientSecret"] = "test-exchange-secret",
         ["Gateway:Bff:Authority"] = "http://127.0.0.1:5100",
         ["Gateway:Bff:ClientSecret"] = "bff-secret",
     };

@@ -70,6 +70,7 @@ public sealed class GatewayEnvironment : IAsyncLifetime
         ["Gateway:Bff:Authority"] = idp.Issuer,
         ["Gateway:Bff:ClientSecret"] = "test-bff-secret",
         ["Gateway:Introspection:ClientSecret"] = "test-introspection-secret",
+        ["Gateway:TokenExchange:ClientSecret"] = "test-exchange-secret",
         ["Gateway:Security:InboundHeaders:AdditionalHeaders:0"] = "X-Custom-Identity",
         ["ReverseProxy:Routes:public:ClusterId"] = "orders",
         ["ReverseProxy:Routes:public:Match:Path"] = "/api/public/{**rest}",

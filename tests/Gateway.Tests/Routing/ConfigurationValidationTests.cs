@@ -138,6 +138,11 @@ public sealed class ConfigurationValidationTests : IAsyncLifetime
             ["Cluster 'bare'", "needs the cluster metadata 'Propagation.Audience'", "ReverseProxy:Clusters:bare:Metadata:Propagation.Mode"]
         },
         {
+            "exchange mode without the gateway's client secret",
+            "ReverseProxy:Routes:orders-read:Metadata:Propagation.Mode=exchange|Gateway:TokenExchange:ClientSecret=",
+            ["Route 'orders-read'", "Gateway:TokenExchange:ClientSecret"]
+        },
+        {
             "audience set on a route",
             "ReverseProxy:Routes:orders-read:Metadata:Propagation.Audience=orders-api",
             ["Route 'orders-read'", "unknown metadata key 'Propagation.Audience'"]

@@ -41,6 +41,7 @@ internal sealed class IntrospectionHarness : IAsyncDisposable
         {
             ["services:identity:http:0"] = harness.Idp.Url,
             ["Gateway:Introspection:ClientSecret"] = ControllableIdentityProvider.IntrospectionSecret,
+            ["Gateway:TokenExchange:ClientSecret"] = "test-exchange-secret",
             // Longer than the 500 ms default so a loaded machine does not cause retries; the fake IdP's "hang" (3 s) still times out.
             ["Gateway:Introspection:Timeout"] = "00:00:02",
         };

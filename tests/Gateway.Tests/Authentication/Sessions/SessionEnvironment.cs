@@ -71,6 +71,7 @@ internal sealed class SessionEnvironment : IAsyncDisposable
             // Generous real-time timeouts: a loaded CI machine must not turn into an "IdP unavailable" outcome.
             ["Gateway:Bff:BackchannelTimeout"] = "00:00:30",
             ["Gateway:Introspection:ClientSecret"] = ControllableIdentityProvider.IntrospectionSecret,
+            ["Gateway:TokenExchange:ClientSecret"] = "test-exchange-secret",
             ["ReverseProxy:Routes:public:ClusterId"] = "orders",
             ["ReverseProxy:Routes:public:Match:Path"] = "/api/public/{**rest}",
             ["ReverseProxy:Routes:public:Metadata:Auth.Policy"] = "anonymous",

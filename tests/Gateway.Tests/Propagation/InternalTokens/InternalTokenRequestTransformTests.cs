@@ -20,11 +20,14 @@ public sealed class InternalTokenRequestTransformTests : IDisposable
 
     public InternalTokenRequestTransformTests() =>
         _transform = new InternalTokenRequestTransform(
-            new InternalTokenIssuer(
-                _key,
+            new InternalTokenCache(
+                new InternalTokenIssuer(
+                    _key,
+                    Options.Create(new InternalTokenOptions()),
+                    _time,
+                    new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())),
                 Options.Create(new InternalTokenOptions()),
-                _time,
-                new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())),
+                _time),
             "orders-api",
             []);
 

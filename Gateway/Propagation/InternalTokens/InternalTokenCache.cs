@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Reference.Gateway.Authentication;
+
+namespace Reference.Gateway.Propagation.InternalTokens;
+
+/// <summary>
+/// Minted internal tokens, reused per (subject, client, tenant, audience, scopes, original token hash or session)
+/// until <see cref="RenewBeforeExpiry"/> before they expire, so the per-request cost is a lookup. A cached token
+/// never outlives the token it was minted from (its <c>exp</c> was bounded by it at minting). Bounded: when full,
+/// expired entries are swept, and if that is not enough the cache starts over.
+/// </summary>
+internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<InternalTokenOptions> options, TimeProvider timeProvider)
+{
+    public static readonly TimeSpan RenewBeforeExpiry = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<CacheKey, Entry> _entries = new();
+    private readonly int _maxEntries = options.Value.MintCacheMaxEntries;
+
+    public int Count => _entries.Count;
+
+    public string GetOrMint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(scopes);
+        var key = new CacheKey(
+            caller.Subject, caller.ClientId, caller.TenantId, audience, string.Join(' ', scopes), caller.TokenHash, caller.SessionId, caller.Issuer);
+        var now = timeProvider.GetUtcNow();
+        if (_entries.TryGetValue(key, out var cached) && now < cached.ExpiresAt - RenewBeforeExpiry && cached.KeyId == issuer.CurrentKeyId)
+        {
+            return cached.Token;
+        }
+
+        var token = issuer.Mint(caller, audience, scopes, requestId, out var expiresAt);
+        if (expiresAt - now > RenewBeforeExpiry)
+        {
+            if (_entries.Count >= _maxEntries)
+            {
+                Sweep(now);
+            }
+
+            _entries[key] = new Entry(token, expiresAt, issuer.CurrentKeyId);
+        }
+
+        return token;
+    }
+
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            if (now >= entry.ExpiresAt - RenewBeforeExpiry)
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+
+        if (_entries.Count >= _maxEntries)
+        {
+            _entries.Clear();
+        }
+    }
+
+    private readonly record struct CacheKey(
+        string Subject, string? ClientId, string? TenantId, string Audience, string Scopes, string TokenHash, string? SessionId, string Issuer);
+
+    private sealed record Entry(string Token, DateTimeOffset ExpiresAt, string KeyId);
+}
