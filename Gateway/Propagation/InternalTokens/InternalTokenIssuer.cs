@@ -13,7 +13,7 @@ namespace Reference.Gateway.Propagation.InternalTokens;
 /// token's remaining lifetime). Signing lives here; verification lives in ServiceDefaults.
 /// </summary>
 internal sealed class InternalTokenIssuer(
-    InternalSigningKey key,
+    InternalSigningKeyRing keys,
     IOptions<InternalTokenOptions> options,
     TimeProvider timeProvider,
     GatewayTelemetry telemetry)
@@ -34,7 +34,7 @@ internal sealed class InternalTokenIssuer(
         Mint(caller, audience, scopes, requestId, out _);
 
     /// <summary>The <c>kid</c> new tokens are signed with.</summary>
-    public string CurrentKeyId => key.KeyId;
+    public string CurrentKeyId => keys.Current.KeyId;
 
     /// <summary>Mints a token for <paramref name="audience"/> carrying only <paramref name="scopes"/>; returns its expiry too.</summary>
     public string Mint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId, out DateTimeOffset expiresAt)
@@ -89,7 +89,7 @@ internal sealed class InternalTokenIssuer(
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
             TokenType = TokenType,
-            SigningCredentials = key.Credentials,
+            SigningCredentials = keys.Current.Credentials,
             Claims = claims,
         });
         telemetry.RecordInternalTokenMinted(audience);

@@ -18,6 +18,12 @@ internal sealed class InternalTokenOptions
     /// <summary>Where generated keys live (<c>{DataPath}/keys</c>), relative to the content root unless absolute.</summary>
     public string DataPath { get; set; } = ".data";
 
+    /// <summary>
+    /// How often a new signing key replaces the current one. The previous key stays published until the tokens it
+    /// signed have expired (Lifetime + 1 min). At least 00:10:00.
+    /// </summary>
+    public TimeSpan RotationInterval { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>At most this many minted tokens are kept for reuse (per gateway instance).</summary>
     public int MintCacheMaxEntries { get; set; } = 10_000;
 }
@@ -38,6 +44,11 @@ internal sealed class InternalTokenOptionsValidator : IValidateOptions<InternalT
         if (options.Lifetime < TimeSpan.FromSeconds(1) || options.Lifetime > InternalTokenOptions.MaxLifetime)
         {
             failures.Add($"{Prefix}Lifetime must be between 00:00:01 and 00:05:00; got {options.Lifetime}.");
+        }
+
+        if (options.RotationInterval < TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{Prefix}RotationInterval must be at least 00:10:00 (longer than a token's lifetime plus skew); got {options.RotationInterval}.");
         }
 
         if (options.MintCacheMaxEntries is < 1 or > 1_000_000)

@@ -25,6 +25,21 @@ internal static class InternalTokensServiceCollectionExtensions
             var keys = Path.Combine(Path.GetFullPath(options.DataPath, contentRoot), "keys");
             return InternalSigningKeyStore.LoadOrCreate(keys, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InternalSigningKeyStore)));
         });
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<InternalTokenOptions>>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<InternalSigningKeyRing>();
+            return InternalSigningKeyRing.Create(
+                sp.GetRequiredService<InternalSigningKey>(),
+                () =>
+                {
+                    var key = new InternalSigningKey(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256));
+                    InternalTokenLog.KeyRotated(logger, key.KeyId);
+                    return key;
+                },
+                options,
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.TryAddSingleton<InternalTokenIssuer>();
         services.TryAddSingleton<InternalTokenCache>();
         return builder;
@@ -37,11 +52,11 @@ internal static class InternalTokensServiceCollectionExtensions
     public static IEndpointConventionBuilder MapInternalJwks(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var document = endpoints.ServiceProvider.GetRequiredService<InternalSigningKey>().JwksDocument;
+        var keys = endpoints.ServiceProvider.GetRequiredService<InternalSigningKeyRing>();
         return endpoints.MapGet(InternalJwksPath, (HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "public, max-age=300";
-            return Results.Bytes(document, "application/jwk-set+json");
+            return Results.Bytes(keys.JwksDocument, "application/jwk-set+json");
         });
     }
 }

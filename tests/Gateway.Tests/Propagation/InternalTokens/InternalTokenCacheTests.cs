@@ -107,7 +107,7 @@ public sealed class InternalTokenCacheTests : IDisposable
     private InternalTokenCache CreateCache(int maxEntries = 100)
     {
         var options = Options.Create(new InternalTokenOptions { MintCacheMaxEntries = maxEntries });
-        var issuer = new InternalTokenIssuer(_key, options, _time, new GatewayTelemetry(_services.GetRequiredService<IMeterFactory>()));
+        var issuer = new InternalTokenIssuer(InternalSigningKeyRing.Fixed(_key, _time), options, _time, new GatewayTelemetry(_services.GetRequiredService<IMeterFactory>()));
         return new InternalTokenCache(issuer, options, _time);
     }
 

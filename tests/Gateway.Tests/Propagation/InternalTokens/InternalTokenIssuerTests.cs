@@ -78,7 +78,7 @@ public sealed class InternalTokenIssuerTests : IDisposable
     }
 
     private InternalTokenIssuer CreateIssuer(TimeSpan lifetime) => new(
-        _key,
+        InternalSigningKeyRing.Fixed(_key, _time),
         Options.Create(new InternalTokenOptions { Lifetime = lifetime }),
         _time,
         new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));

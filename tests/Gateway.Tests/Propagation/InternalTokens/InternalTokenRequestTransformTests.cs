@@ -22,7 +22,7 @@ public sealed class InternalTokenRequestTransformTests : IDisposable
         _transform = new InternalTokenRequestTransform(
             new InternalTokenCache(
                 new InternalTokenIssuer(
-                    _key,
+                    InternalSigningKeyRing.Fixed(_key, _time),
                     Options.Create(new InternalTokenOptions()),
                     _time,
                     new GatewayTelemetry(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())),
