@@ -101,6 +101,21 @@ public sealed class PropagationModeTests(PropagationModeEnvironment fixture) : I
         Assert.Equal("orders-api", Assert.Single(token.Audiences));
     }
 
+    [Fact]
+    public async Task InternalTokenMode_SameTokenManyRequests_OneMintedTokenReused()
+    {
+        Env.ClearRecordings();
+        var token = Env.Idp.CreateToken();
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await SendAsync("/api/orders/7", token, spoof: false);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Single(Env.Orders.Requests.Select(r => Assert.Single(r.Header("Authorization"))).Distinct());
+    }
+
     [Theory]
     [InlineData("/api/orders/1")]
     [InlineData("/headers/orders/1")]
