@@ -48,7 +48,7 @@ public sealed record CallerIdentity(
     {
         ArgumentNullException.ThrowIfNull(principal);
         var identity = principal.Identities.FirstOrDefault(i =>
-            i.IsAuthenticated && i.AuthenticationType == InternalTokenDefaults.AuthenticationScheme)
+            i.IsAuthenticated && i.AuthenticationType is InternalTokenDefaults.AuthenticationScheme or "TrustedHeaders")
             ?? throw new InvalidOperationException("The request is not authenticated with an internal token.");
         string? Find(string type) => identity.FindFirst(type)?.Value;
         return new CallerIdentity(
