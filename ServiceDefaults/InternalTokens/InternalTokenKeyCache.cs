@@ -128,7 +128,7 @@ internal sealed class InternalTokenKeyCache
         {
             var client = _httpClientFactory.CreateClient(HttpClientName);
             var jwksUri = issuer.JwksUri;
-            if (issuer.MetadataAddress is { } metadataAddress)
+            if (issuer.MetadataAddress is { } metadataAddress && (issuer.Issuer is null || issuer.JwksUri is null))
             {
                 using var metadata = JsonDocument.Parse(await GetBoundedAsync(client, metadataAddress));
                 var root = metadata.RootElement;

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Reference.Inventory.Api.Inventory;
 
@@ -9,6 +11,8 @@ internal static class InventoryServiceCollectionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<InventoryStore>();
         builder.Services.TryAddSingleton<InventoryTelemetry>();
+        builder.Services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.SectionName);
+        builder.Services.AddSingleton<IAuthorizationHandler>(sp => new AllowedActorRequirement(sp.GetRequiredService<IOptionsMonitor<InventoryOptions>>()));
         return builder;
     }
 }
