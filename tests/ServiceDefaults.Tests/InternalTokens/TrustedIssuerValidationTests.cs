@@ -129,6 +129,28 @@ public sealed class TrustedIssuerValidationTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await _host.Client.GetWithTokenAsync("/orders", token)).StatusCode);
     }
 
+    [Fact]
+    public async Task IdpToken_IssuerAndKeysFromMetadataAddress_Returns200()
+    {
+        _idpJwks.Documents["/.well-known/openid-configuration"] = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["issuer"] = "http://idp-by-metadata.test",
+            ["jwks_uri"] = _idpJwks.JwksUri.ToString(),
+        });
+        var configuration = ServiceHost.TokenConfiguration(_gatewayJwks);
+        configuration["InternalTokens:TrustedIssuers:identity:MetadataAddress"] = new Uri(_idpJwks.BaseAddress, "/.well-known/openid-configuration").ToString();
+        await using var host = await ServiceHost.StartAsync(configuration, _time);
+        var claims = _idp.Claims(_time.GetUtcNow(), ServiceHost.Audience, "orders.read");
+        claims["iss"] = "http://idp-by-metadata.test";
+
+        var accepted = await host.Client.GetWithTokenAsync("/orders", _idp.CreateToken(claims));
+        claims["iss"] = IdpIssuer;
+        var otherIssuer = await host.Client.GetWithTokenAsync("/orders", _idp.CreateToken(claims));
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherIssuer.StatusCode);
+    }
+
     private string BuildToken(string variant)
     {
         var now = _time.GetUtcNow();
