@@ -59,6 +59,13 @@ public sealed class TrustedIssuerOptions
     /// <summary>The pinned signing algorithms (RS256, PS256, ES256); default RS256 and ES256.</summary>
     public List<string> Algorithms { get; set; } = [];
 
+    /// <summary>
+    /// Accept only exchanged (delegated) tokens, i.e. with an <c>act</c> claim (<c>RequireActor</c>); default true,
+    /// so a user's raw IdP token sent straight to the service (bypassing the gateway) is refused. Set false for a
+    /// service behind a gateway route in pass-through mode.
+    /// </summary>
+    public bool RequireActor { get; set; } = true;
+
     /// <summary>The only accepted JOSE <c>typ</c>; default <c>at+jwt</c> (RFC 9068).</summary>
     public string TokenType { get; set; } = "at+jwt";
 }

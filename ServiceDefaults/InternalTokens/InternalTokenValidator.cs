@@ -122,6 +122,11 @@ internal sealed class InternalTokenValidator
             return Reject(token, "The token has no subject.");
         }
 
+        if (issuer.Value.Descriptor.RequireActor && !HasActorObject(jwt))
+        {
+            return Reject(token, "The token is not an exchanged token: its issuer requires an act (actor) claim.");
+        }
+
         var principal = new ClaimsPrincipal(CreateIdentity(jwt));
         _cache.Set(cacheKey, principal, jwt.ValidTo, now, options.ValidatedTokenCacheSize);
         return InternalTokenValidationResult.Success(principal);
@@ -152,6 +157,12 @@ internal sealed class InternalTokenValidator
         }
 
         return null;
+    }
+
+    private static bool HasActorObject(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.EncodedPayload));
+        return payload.RootElement.TryGetProperty(InternalTokenClaimTypes.Actor, out var act) && act.ValueKind == JsonValueKind.Object;
     }
 
     private static string? ReadIssuer(string token)

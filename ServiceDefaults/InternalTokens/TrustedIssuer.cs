@@ -12,7 +12,8 @@ internal sealed record TrustedIssuer(
     Uri? JwksUri,
     Uri? MetadataAddress,
     FrozenSet<string> Algorithms,
-    string TokenType)
+    string TokenType,
+    bool RequireActor = false)
 {
     public const string GatewayName = "gateway";
 
@@ -29,7 +30,7 @@ internal sealed record TrustedIssuer(
         {
             var algorithms = o.Algorithms.Count == 0 ? ["RS256", "ES256"] : o.Algorithms;
             issuers.Add(new TrustedIssuer("trusted:" + name, string.IsNullOrWhiteSpace(o.Issuer) ? null : o.Issuer, o.JwksUri,
-                o.MetadataAddress, algorithms.ToFrozenSet(StringComparer.Ordinal), o.TokenType));
+                o.MetadataAddress, algorithms.ToFrozenSet(StringComparer.Ordinal), o.TokenType, o.RequireActor));
         }
 
         return issuers;

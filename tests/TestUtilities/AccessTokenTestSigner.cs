@@ -45,7 +45,10 @@ public sealed class AccessTokenTestSigner : IDisposable
         ["kid"] = KeyId,
     };
 
-    /// <summary>The claims of an exchanged access token for <paramref name="audience"/>, valid for 5 minutes.</summary>
+    /// <summary>
+    /// The claims of an exchanged access token for <paramref name="audience"/>, valid for 5 minutes; the actor
+    /// defaults to the gateway (<c>act: {sub: gateway}</c>); set <c>claims["act"] = null</c> for a raw token.
+    /// </summary>
     public Dictionary<string, object?> Claims(
         DateTimeOffset now, string audience, string scope, string tenantId = "tenant-a", string subject = "alice", object? actor = null) => new()
     {
@@ -57,7 +60,7 @@ public sealed class AccessTokenTestSigner : IDisposable
         ["scope"] = scope,
         ["roles"] = new[] { "orders.admin" },
         ["email"] = subject + "@example.test",
-        ["act"] = actor,
+        ["act"] = actor ?? new Dictionary<string, object?> { ["sub"] = "gateway", ["client_id"] = "gateway" },
         ["iat"] = now.ToUnixTimeSeconds(),
         ["nbf"] = now.ToUnixTimeSeconds(),
         ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(),

@@ -105,6 +105,8 @@ public sealed class TrustedIssuerValidationTests : IAsyncLifetime, IDisposable
     [InlineData("gateway token with RS256", "algorithm")]
     [InlineData("idp token from an unknown issuer", "issuer")]
     [InlineData("idp token expired", "expired")]
+    [InlineData("idp token without act (raw, not exchanged)", "act")]
+    [InlineData("idp token with act not an object", "act")]
     public async Task Token_WrongForItsIssuer_Returns401InvalidToken(string variant, string descriptionContains)
     {
         var response = await _host.Client.GetWithTokenAsync("/whoami", BuildToken(variant));
@@ -127,6 +129,22 @@ public sealed class TrustedIssuerValidationTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetWithTokenAsync("/orders", token)).StatusCode);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(HttpStatusCode.Unauthorized, (await _host.Client.GetWithTokenAsync("/orders", token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task IdpToken_RawWithRequireActorFalse_Returns200()
+    {
+        var configuration = ServiceHost.TokenConfiguration(_gatewayJwks);
+        configuration["InternalTokens:TrustedIssuers:identity:Issuer"] = IdpIssuer;
+        configuration["InternalTokens:TrustedIssuers:identity:JwksUri"] = _idpJwks.JwksUri.ToString();
+        configuration["InternalTokens:TrustedIssuers:identity:RequireActor"] = "false";
+        await using var host = await ServiceHost.StartAsync(configuration, _time);
+        var claims = _idp.Claims(_time.GetUtcNow(), ServiceHost.Audience, "orders.read");
+        claims["act"] = null;
+
+        var response = await host.Client.GetWithTokenAsync("/orders", _idp.CreateToken(claims));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -205,6 +223,12 @@ public sealed class TrustedIssuerValidationTests : IAsyncLifetime, IDisposable
 
             case "idp token from an unknown issuer":
                 idpClaims["iss"] = "http://evil.test";
+                return _idp.CreateToken(idpClaims);
+            case "idp token without act (raw, not exchanged)":
+                idpClaims["act"] = null;
+                return _idp.CreateToken(idpClaims);
+            case "idp token with act not an object":
+                idpClaims["act"] = "orders-service";
                 return _idp.CreateToken(idpClaims);
             case "idp token expired":
                 idpClaims["exp"] = now.AddSeconds(-31).ToUnixTimeSeconds();
