@@ -13,30 +13,27 @@ internal sealed class InventoryOptions
     public List<string> AllowedActors { get; set; } = [];
 }
 
+/// <summary>The current actor of a delegated token must be in <c>Inventory:AllowedActors</c>.</summary>
+internal sealed class AllowedActorRequirement : IAuthorizationRequirement
+{
+}
+
 /// <summary>
 /// RFC 8693 §4.1: authorization looks at the top-level subject (the endpoints' scopes and tenant) and the
 /// <b>current</b> actor only; a token whose current actor is not in <c>Inventory:AllowedActors</c> is refused
 /// (403). Prior actors nested deeper are informational and never consulted. No <c>act</c>: no delegation.
 /// </summary>
-internal sealed class AllowedActorRequirement : AuthorizationHandler<AllowedActorRequirement>, IAuthorizationRequirement
+internal sealed class AllowedActorHandler(IOptionsMonitor<InventoryOptions> options) : AuthorizationHandler<AllowedActorRequirement>
 {
-    private readonly IOptionsMonitor<InventoryOptions>? _options;
-
-    public AllowedActorRequirement()
-    {
-    }
-
-    public AllowedActorRequirement(IOptionsMonitor<InventoryOptions> options) => _options = options;
-
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AllowedActorRequirement requirement)
     {
-        if (_options is null || context.User.Identity?.IsAuthenticated != true)
+        if (context.User.Identity?.IsAuthenticated != true)
         {
             return Task.CompletedTask;
         }
 
         var actor = CallerIdentity.FromPrincipal(context.User).Actor;
-        if (actor is null || (actor.Subject is { } sub && _options.CurrentValue.AllowedActors.Contains(sub, StringComparer.Ordinal)))
+        if (actor is null || (actor.Subject is { } sub && options.CurrentValue.AllowedActors.Contains(sub, StringComparer.Ordinal)))
         {
             context.Succeed(requirement);
         }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Reference.Inventory.Api.Inventory;
 
@@ -12,7 +11,7 @@ internal static class InventoryServiceCollectionExtensions
         builder.Services.TryAddSingleton<InventoryStore>();
         builder.Services.TryAddSingleton<InventoryTelemetry>();
         builder.Services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.SectionName);
-        builder.Services.AddSingleton<IAuthorizationHandler>(sp => new AllowedActorRequirement(sp.GetRequiredService<IOptionsMonitor<InventoryOptions>>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, AllowedActorHandler>());
         return builder;
     }
 }

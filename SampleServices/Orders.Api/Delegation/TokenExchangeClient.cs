@@ -34,11 +34,14 @@ internal sealed class TokenExchangeClient
     private readonly ServiceEndpointResolver _resolver;
     private readonly IOptionsMonitor<TokenExchangeOptions> _options;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger<TokenExchangeClient> _logger;
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RefreshAt)> _cache = new(StringComparer.Ordinal);
     private int _exchangeCount;
 
-    public TokenExchangeClient(IHttpClientFactory httpClientFactory, ServiceEndpointResolver resolver, IOptionsMonitor<TokenExchangeOptions> options, TimeProvider timeProvider)
+    public TokenExchangeClient(IHttpClientFactory httpClientFactory, ServiceEndpointResolver resolver, IOptionsMonitor<TokenExchangeOptions> options, TimeProvider timeProvider,
+        ILogger<TokenExchangeClient> logger)
     {
+        _logger = logger;
         _httpClientFactory = httpClientFactory;
         _resolver = resolver;
         _options = options;
@@ -49,6 +52,22 @@ internal sealed class TokenExchangeClient
     public int ExchangeCount => Volatile.Read(ref _exchangeCount);
 
     public async Task<ExchangeResult> ExchangeAsync(string subjectToken, CancellationToken cancellationToken)
+    {
+        var result = await ExchangeCoreAsync(subjectToken, cancellationToken);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subjectToken)))[..12];
+        if (result.Status == ExchangeStatus.Issued)
+        {
+            DelegationLog.Exchanged(_logger, hash, _options.CurrentValue.Audience);
+        }
+        else
+        {
+            DelegationLog.ExchangeFailed(_logger, hash, result.Status, result.Error);
+        }
+
+        return result;
+    }
+
+    private async Task<ExchangeResult> ExchangeCoreAsync(string subjectToken, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         if (!options.IsConfigured)
