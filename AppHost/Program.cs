@@ -43,10 +43,10 @@ foreach (var user in demoUsers)
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
 var gateway = builder.AddProject<Projects.Gateway>("gateway");
-var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithHttpHealthCheck("/health")
+var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithReference(identity).WithHttpHealthCheck("/health")
     .WithEnvironment("TokenExchange__ClientId", "orders-service")
     .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);
-var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithHttpHealthCheck("/health");
+var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithReference(identity).WithHttpHealthCheck("/health");
 
 gateway
     .WithReference(identity).WithReference(orders).WithReference(inventory).WithReference(cache)

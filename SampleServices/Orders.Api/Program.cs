@@ -1,3 +1,4 @@
+using Reference.Orders.Api.Delegation;
 using Reference.Orders.Api.Orders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -5,7 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 // Telemetry, health, service discovery, forwarded headers, ProblemDetails.
 builder.AddServiceDefaults();
 
-// Only the gateway's internal tokens (audience orders-api) authenticate a request.
+// Gateway internal tokens and IdP-exchanged tokens, audience orders-api only.
 builder.AddInternalTokenValidation();
 
 // Tenant-scoped orders, in memory.
@@ -15,5 +16,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOrdersEndpoints();
+app.MapStockEndpoints();
 
 app.Run();

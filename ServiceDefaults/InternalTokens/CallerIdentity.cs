@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 
 namespace Reference.ServiceDefaults.InternalTokens;
 
@@ -15,6 +16,9 @@ namespace Reference.ServiceDefaults.InternalTokens;
 /// <param name="OriginalIssuer">The issuer of the token the gateway validated.</param>
 /// <param name="TokenType">The verified JOSE <c>typ</c>.</param>
 /// <param name="RequestId">The gateway's request id, if any.</param>
+/// <param name="Roles">The <c>roles</c> claims.</param>
+/// <param name="Email">The <c>email</c> claim, if any.</param>
+/// <param name="Actor">The current actor (RFC 8693 <c>act</c>), with the earlier actors nested inside; null without delegation.</param>
 public sealed record CallerIdentity(
     string Subject,
     string? ClientId,
@@ -24,7 +28,10 @@ public sealed record CallerIdentity(
     string? Audience,
     string? OriginalIssuer,
     string? TokenType,
-    string? RequestId)
+    string? RequestId,
+    IReadOnlyList<string> Roles,
+    string? Email,
+    ActorIdentity? Actor)
 {
     /// <summary>True when every one of <paramref name="scopes"/> was granted.</summary>
     /// <param name="scopes">The scopes to look for.</param>
@@ -41,7 +48,7 @@ public sealed record CallerIdentity(
     {
         ArgumentNullException.ThrowIfNull(principal);
         var identity = principal.Identities.FirstOrDefault(i =>
-            i.IsAuthenticated && i.AuthenticationType == InternalTokenDefaults.AuthenticationScheme)
+            i.IsAuthenticated && i.AuthenticationType is InternalTokenDefaults.AuthenticationScheme or "TrustedHeaders")
             ?? throw new InvalidOperationException("The request is not authenticated with an internal token.");
         string? Find(string type) => identity.FindFirst(type)?.Value;
         return new CallerIdentity(
@@ -53,6 +60,48 @@ public sealed record CallerIdentity(
             Find(InternalTokenClaimTypes.Audience),
             Find(InternalTokenClaimTypes.OriginalIssuer),
             Find(InternalTokenClaimTypes.TokenType),
-            Find(InternalTokenClaimTypes.RequestId));
+            Find(InternalTokenClaimTypes.RequestId),
+            [.. identity.FindAll(InternalTokenClaimTypes.Roles).Select(c => c.Value)],
+            Find(InternalTokenClaimTypes.Email),
+            ActorIdentity.Parse(Find(InternalTokenClaimTypes.Actor)));
+    }
+}
+
+/// <summary>One actor of an RFC 8693 delegation chain: who acts, and (nested) on whose behalf it acted.</summary>
+/// <param name="Subject">The actor's <c>sub</c>.</param>
+/// <param name="ClientId">The actor's <c>client_id</c>, if any.</param>
+/// <param name="Actor">The prior actor, if any (informational only, RFC 8693 §4.1: never used for authorization).</param>
+public sealed record ActorIdentity(string? Subject, string? ClientId, ActorIdentity? Actor)
+{
+    private const int MaxDepth = 10;
+
+    internal static ActorIdentity? Parse(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return FromElement(document.RootElement, 0);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static ActorIdentity? FromElement(JsonElement element, int depth)
+    {
+        if (element.ValueKind != JsonValueKind.Object || depth >= MaxDepth)
+        {
+            return null;
+        }
+
+        string? Text(string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var nested = element.TryGetProperty("act", out var act) ? FromElement(act, depth + 1) : null;
+        return new ActorIdentity(Text("sub"), Text("client_id"), nested);
     }
 }

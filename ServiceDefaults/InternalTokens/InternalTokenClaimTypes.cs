@@ -29,4 +29,13 @@ public static class InternalTokenClaimTypes
 
     /// <summary>The verified JOSE <c>typ</c> header, added by the verifier (never taken from the payload).</summary>
     public const string TokenType = "reference:token_type";
+
+    /// <summary>One claim per role.</summary>
+    public const string Roles = "roles";
+
+    /// <summary>The caller's email address.</summary>
+    public const string Email = "email";
+
+    /// <summary>The RFC 8693 actor claim (a JSON object, possibly nested).</summary>
+    public const string Actor = "act";
 }

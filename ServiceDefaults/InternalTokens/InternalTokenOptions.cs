@@ -32,4 +32,40 @@ public sealed class InternalTokenOptions
 
     /// <summary>The longest accepted token, in characters (<c>InternalTokens:MaxTokenLength</c>); default 8192.</summary>
     public int MaxTokenLength { get; set; } = 8192;
+
+    /// <summary>
+    /// Other issuers whose access tokens this service accepts for its own audience
+    /// (<c>InternalTokens:TrustedIssuers:{name}</c>), e.g. the IdentityProvider's RFC 8693 exchanged tokens.
+    /// A token is verified only with the keys of the issuer named in its <c>iss</c>.
+    /// </summary>
+    public Dictionary<string, TrustedIssuerOptions> TrustedIssuers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many verified tokens are remembered by SHA-256 (<c>InternalTokens:ValidatedTokenCacheSize</c>); default 10000, 0 disables.</summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+}
+
+/// <summary>An issuer of access tokens trusted besides the gateway (<c>InternalTokens:TrustedIssuers:{name}</c>).</summary>
+public sealed class TrustedIssuerOptions
+{
+    /// <summary>The exact <c>iss</c>; optional when <see cref="MetadataAddress"/> is set (then the discovery document's <c>issuer</c>).</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The issuer's JWKS; optional when <see cref="MetadataAddress"/> is set (then its <c>jwks_uri</c>).</summary>
+    public Uri? JwksUri { get; set; }
+
+    /// <summary>The issuer's OpenID discovery document, e.g. <c>http://identity/.well-known/openid-configuration</c>.</summary>
+    public Uri? MetadataAddress { get; set; }
+
+    /// <summary>The pinned signing algorithms (RS256, PS256, ES256); default RS256 and ES256.</summary>
+    public List<string> Algorithms { get; set; } = [];
+
+    /// <summary>
+    /// Accept only exchanged (delegated) tokens, i.e. with an <c>act</c> claim (<c>RequireActor</c>); default true,
+    /// so a user's raw IdP token sent straight to the service (bypassing the gateway) is refused. Set false for a
+    /// service behind a gateway route in pass-through mode.
+    /// </summary>
+    public bool RequireActor { get; set; } = true;
+
+    /// <summary>The only accepted JOSE <c>typ</c>; default <c>at+jwt</c> (RFC 9068).</summary>
+    public string TokenType { get; set; } = "at+jwt";
 }

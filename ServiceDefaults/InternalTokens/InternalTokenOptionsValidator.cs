@@ -43,6 +43,48 @@ internal sealed class InternalTokenOptionsValidator : IValidateOptions<InternalT
             failures.Add($"{Section}:MaxTokenLength must be between 256 and 65536.");
         }
 
+        if (options.ValidatedTokenCacheSize is < 0 or > 1_000_000)
+        {
+            failures.Add($"{Section}:ValidatedTokenCacheSize must be between 0 and 1000000.");
+        }
+
+        foreach (var (issuerName, issuer) in options.TrustedIssuers)
+        {
+            var key = $"{Section}:TrustedIssuers:{issuerName}";
+            if (string.IsNullOrWhiteSpace(issuer.Issuer) && issuer.MetadataAddress is null)
+            {
+                failures.Add($"{key}:Issuer (or {key}:MetadataAddress) is required.");
+            }
+
+            if (string.Equals(issuer.Issuer, options.Issuer, StringComparison.Ordinal))
+            {
+                failures.Add($"{key}:Issuer must differ from {Section}:Issuer (the gateway).");
+            }
+
+            if (issuer.JwksUri is null && issuer.MetadataAddress is null)
+            {
+                failures.Add($"{key}:JwksUri (or {key}:MetadataAddress) is required.");
+            }
+
+            if (!IsHttpUrl(issuer.JwksUri) || !IsHttpUrl(issuer.MetadataAddress))
+            {
+                failures.Add($"{key}:JwksUri and {key}:MetadataAddress must be absolute http(s) URLs.");
+            }
+
+            if (issuer.Algorithms.Any(a => !TrustedIssuer.SupportedAlgorithms.Contains(a)))
+            {
+                failures.Add($"{key}:Algorithms may only contain RS256, PS256 and ES256.");
+            }
+
+            if (string.IsNullOrWhiteSpace(issuer.TokenType) || issuer.TokenType == InternalTokenDefaults.TokenType)
+            {
+                failures.Add($"{key}:TokenType is required and must not be '{InternalTokenDefaults.TokenType}' (reserved for the gateway).");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsHttpUrl(Uri? uri) =>
+        uri is null || (uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
 }

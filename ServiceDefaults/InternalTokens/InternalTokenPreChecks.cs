@@ -27,9 +27,23 @@ internal static class InternalTokenPreChecks
     };
 
     /// <summary>Returns null when the token may go on to key lookup, else why it may not.</summary>
-    public static string? Check(string token, int maxTokenLength, out string keyId)
+    public static string? Check(string token, int maxTokenLength, out string keyId) =>
+        Check(token, maxTokenLength, GatewayAlgorithms, GatewayTypes, out keyId, out _, out _);
+
+    private static readonly HashSet<string> GatewayAlgorithms = new(StringComparer.Ordinal) { InternalTokenDefaults.Algorithm };
+    private static readonly HashSet<string> GatewayTypes = new(StringComparer.Ordinal) { InternalTokenDefaults.TokenType };
+
+    /// <summary>
+    /// Returns null when the token may go on to key lookup, else why it may not; <paramref name="algorithms"/>
+    /// and <paramref name="types"/> are the union over all trusted issuers (each issuer's own are checked later).
+    /// </summary>
+    public static string? Check(
+        string token, int maxTokenLength, IReadOnlySet<string> algorithms, IReadOnlySet<string> types,
+        out string keyId, out string algorithm, out string tokenType)
     {
         keyId = string.Empty;
+        algorithm = string.Empty;
+        tokenType = string.Empty;
         if (token.Length == 0 || token.Length > maxTokenLength)
         {
             return "The token is empty or too long.";
@@ -63,18 +77,21 @@ internal static class InternalTokenPreChecks
             return "The token header is too long.";
         }
 
-        var headerFailure = CheckHeader(Base64Url.DecodeFromChars(header), out keyId);
+        var headerFailure = CheckHeader(Base64Url.DecodeFromChars(header), algorithms, types, out keyId, out algorithm, out tokenType);
         if (headerFailure is not null)
         {
             return headerFailure;
         }
 
-        return CheckSignatureShape(Base64Url.DecodeFromChars(signature));
+        return CheckSignatureShape(Base64Url.DecodeFromChars(signature), algorithm);
     }
 
-    private static string? CheckHeader(byte[] json, out string keyId)
+    private static string? CheckHeader(
+        byte[] json, IReadOnlySet<string> algorithms, IReadOnlySet<string> types, out string keyId, out string algorithm, out string tokenType)
     {
         keyId = string.Empty;
+        algorithm = string.Empty;
+        tokenType = string.Empty;
         string? alg = null;
         string? typ = null;
         string? kid = null;
@@ -128,12 +145,12 @@ internal static class InternalTokenPreChecks
             return "The token header is not valid JSON.";
         }
 
-        if (!string.Equals(alg, InternalTokenDefaults.Algorithm, StringComparison.Ordinal))
+        if (alg is null || !algorithms.Contains(alg))
         {
             return "The token's signing algorithm is not accepted.";
         }
 
-        if (!string.Equals(typ, InternalTokenDefaults.TokenType, StringComparison.Ordinal))
+        if (typ is null || !types.Contains(typ))
         {
             return "The token type is not accepted.";
         }
@@ -144,11 +161,19 @@ internal static class InternalTokenPreChecks
         }
 
         keyId = kid;
+        algorithm = alg;
+        tokenType = typ;
         return null;
     }
 
-    private static string? CheckSignatureShape(byte[] signature)
+    private static string? CheckSignatureShape(byte[] signature, string algorithm)
     {
+        if (algorithm != InternalTokenDefaults.Algorithm)
+        {
+            // RS256/PS256: at least a 2048-bit modulus, at most 4096 bits.
+            return signature.Length is >= 256 and <= 512 ? null : "The token signature is not an RSA signature of an accepted size.";
+        }
+
         if (signature.Length != Es256SignatureBytes)
         {
             return "The token signature is not an ES256 signature.";

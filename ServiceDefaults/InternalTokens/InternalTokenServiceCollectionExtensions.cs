@@ -40,6 +40,7 @@ public static class InternalTokenServiceCollectionExtensions
         services.TryAddSingleton<ServiceEndpointResolver>();
         services.AddHttpClient(InternalTokenKeyCache.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<InternalTokenKeyCache>();
+        services.TryAddSingleton<ValidatedTokenCache>();
         services.TryAddSingleton<InternalTokenValidator>();
 
         services.AddAuthentication(InternalTokenDefaults.AuthenticationScheme)

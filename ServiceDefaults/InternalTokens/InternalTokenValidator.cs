@@ -26,17 +26,20 @@ internal sealed class InternalTokenValidator
     private const long MaxNumericDate = 253402300799; // 9999-12-31T23:59:59Z
     private readonly JsonWebTokenHandler _handler = new();
     private readonly InternalTokenKeyCache _keys;
+    private readonly ValidatedTokenCache _cache;
     private readonly IOptionsMonitor<InternalTokenOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<InternalTokenValidator> _logger;
 
     public InternalTokenValidator(
         InternalTokenKeyCache keys,
+        ValidatedTokenCache cache,
         IOptionsMonitor<InternalTokenOptions> options,
         TimeProvider timeProvider,
         ILogger<InternalTokenValidator> logger)
     {
         _keys = keys;
+        _cache = cache;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -45,13 +48,40 @@ internal sealed class InternalTokenValidator
     public async Task<InternalTokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
-        var failure = InternalTokenPreChecks.Check(token, options.MaxTokenLength, out var keyId);
+        var cacheKey = ValidatedTokenCache.Key(token);
+        if (_cache.Get(cacheKey, _timeProvider.GetUtcNow()) is { } cached)
+        {
+            return InternalTokenValidationResult.Success(cached);
+        }
+
+        var issuers = TrustedIssuer.FromOptions(options);
+        var algorithms = issuers.SelectMany(i => i.Algorithms).ToHashSet(StringComparer.Ordinal);
+        var types = issuers.Select(i => i.TokenType).ToHashSet(StringComparer.Ordinal);
+        var failure = InternalTokenPreChecks.Check(token, options.MaxTokenLength, algorithms, types, out var keyId, out var algorithm, out var tokenType);
         if (failure is not null)
         {
             return Reject(token, failure);
         }
 
-        var key = await _keys.GetSigningKeyAsync(keyId, cancellationToken);
+        // The unverified iss only selects whose keys, algorithms and typ apply; the signature is then
+        // checked with that issuer's keys alone (a gateway token signed with an IdP key finds no key).
+        var issuer = await FindIssuerAsync(issuers, ReadIssuer(token), cancellationToken);
+        if (issuer is null)
+        {
+            return Reject(token, "The token's issuer is not accepted.");
+        }
+
+        if (!string.Equals(tokenType, issuer.Value.Descriptor.TokenType, StringComparison.Ordinal))
+        {
+            return Reject(token, "The token type is not accepted for its issuer.");
+        }
+
+        if (!issuer.Value.Descriptor.Algorithms.Contains(algorithm))
+        {
+            return Reject(token, "The token's signing algorithm is not accepted for its issuer.");
+        }
+
+        var key = await _keys.GetSigningKeyAsync(issuer.Value.Descriptor, keyId, cancellationToken);
         if (key is null)
         {
             return Reject(token, "The token's signing key is unknown.");
@@ -59,10 +89,10 @@ internal sealed class InternalTokenValidator
 
         var parameters = new TokenValidationParameters
         {
-            ValidIssuer = options.Issuer,
+            ValidIssuer = issuer.Value.Issuer,
             ValidAudience = options.Audience,
-            ValidAlgorithms = [InternalTokenDefaults.Algorithm],
-            ValidTypes = [InternalTokenDefaults.TokenType],
+            ValidAlgorithms = issuer.Value.Descriptor.Algorithms,
+            ValidTypes = [issuer.Value.Descriptor.TokenType],
             IssuerSigningKey = key,
             TryAllIssuerSigningKeys = false,
             ValidateIssuer = true,
@@ -80,7 +110,8 @@ internal sealed class InternalTokenValidator
             return Reject(token, Describe(result.Exception));
         }
 
-        var lifetimeFailure = CheckLifetime(jwt, _timeProvider.GetUtcNow(), options.ClockSkew);
+        var now = _timeProvider.GetUtcNow();
+        var lifetimeFailure = CheckLifetime(jwt, now, options.ClockSkew);
         if (lifetimeFailure is not null)
         {
             return Reject(token, lifetimeFailure);
@@ -91,7 +122,63 @@ internal sealed class InternalTokenValidator
             return Reject(token, "The token has no subject.");
         }
 
-        return InternalTokenValidationResult.Success(new ClaimsPrincipal(CreateIdentity(jwt)));
+        if (issuer.Value.Descriptor.RequireActor && !HasActorObject(jwt))
+        {
+            return Reject(token, "The token is not an exchanged token: its issuer requires an act (actor) claim.");
+        }
+
+        var principal = new ClaimsPrincipal(CreateIdentity(jwt));
+        _cache.Set(cacheKey, principal, jwt.ValidTo, now, options.ValidatedTokenCacheSize);
+        return InternalTokenValidationResult.Success(principal);
+    }
+
+    private async ValueTask<(TrustedIssuer Descriptor, string Issuer)?> FindIssuerAsync(
+        IReadOnlyList<TrustedIssuer> issuers, string? iss, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(iss))
+        {
+            return null;
+        }
+
+        foreach (var issuer in issuers)
+        {
+            if (string.Equals(issuer.Issuer, iss, StringComparison.Ordinal))
+            {
+                return (issuer, iss);
+            }
+        }
+
+        foreach (var issuer in issuers.Where(i => i.Issuer is null))
+        {
+            if (string.Equals(await _keys.GetIssuerAsync(issuer, cancellationToken), iss, StringComparison.Ordinal))
+            {
+                return (issuer, iss);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasActorObject(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.EncodedPayload));
+        return payload.RootElement.TryGetProperty(InternalTokenClaimTypes.Actor, out var act) && act.ValueKind == JsonValueKind.Object;
+    }
+
+    private static string? ReadIssuer(string token)
+    {
+        try
+        {
+            var payload = token.Split('.')[1];
+            using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(payload));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("iss", out var iss)
+                && iss.ValueKind == JsonValueKind.String ? iss.GetString() : null;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return null;
+        }
     }
 
     // The library converts a numeric-looking string to a date; RFC 7519 §2 allows only JSON numbers,

@@ -6,7 +6,7 @@ namespace Reference.ServiceDefaults.InternalTokens;
 public static class ScopeAuthorizationExtensions
 {
     /// <summary>
-    /// Requires an authenticated caller of the <c>InternalToken</c> scheme holding every one of
+    /// Requires an authenticated caller (of the default scheme: <c>InternalToken</c>, or <c>TrustedHeaders</c>) holding every one of
     /// <paramref name="scopes"/>: <c>.RequireAuthorization(p =&gt; p.RequireScope("orders.read"))</c>.
     /// A caller without them gets 403 <c>insufficient_scope</c>.
     /// </summary>
@@ -17,7 +17,6 @@ public static class ScopeAuthorizationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder
-            .AddAuthenticationSchemes(InternalTokenDefaults.AuthenticationScheme)
             .RequireAuthenticatedUser()
             .AddRequirements(new ScopeRequirement(scopes));
     }

@@ -15,6 +15,9 @@ namespace Reference.ServiceDefaults.InternalTokens;
 /// <param name="OriginalIssuer">The original token's issuer.</param>
 /// <param name="TokenType">The verified token type.</param>
 /// <param name="RequestId">The gateway's request id.</param>
+/// <param name="Roles">The verified roles.</param>
+/// <param name="Email">The verified email.</param>
+/// <param name="Actor">The verified delegation chain (<c>act</c>), current actor first.</param>
 /// <param name="ReceivedHeaders">Every request header starting with <c>x-</c>, lower-cased name to value.</param>
 public sealed record WhoAmIResponse(
     string Subject,
@@ -26,6 +29,9 @@ public sealed record WhoAmIResponse(
     string? OriginalIssuer,
     string? TokenType,
     string? RequestId,
+    IReadOnlyList<string> Roles,
+    string? Email,
+    ActorIdentity? Actor,
     IReadOnlyDictionary<string, string> ReceivedHeaders)
 {
     /// <summary>Builds the response from the verified identity and the request's headers.</summary>
@@ -46,6 +52,6 @@ public sealed record WhoAmIResponse(
         }
 
         return new WhoAmIResponse(caller.Subject, caller.ClientId, caller.TenantId, caller.Scopes, caller.Issuer,
-            caller.Audience, caller.OriginalIssuer, caller.TokenType, caller.RequestId, received);
+            caller.Audience, caller.OriginalIssuer, caller.TokenType, caller.RequestId, caller.Roles, caller.Email, caller.Actor, received);
     }
 }

@@ -11,16 +11,30 @@ namespace Reference.SampleServices.Tests;
 /// Runs a sample service in memory with its real Program and appsettings.json; only the JWKS
 /// address (a stub serving the test signer's key) and the clock are replaced.
 /// </summary>
-public sealed class SampleServiceFactory<TEntryPoint>(Uri jwksUri, TimeProvider timeProvider) : WebApplicationFactory<TEntryPoint>
+public sealed class SampleServiceFactory<TEntryPoint>(
+    Uri jwksUri,
+    TimeProvider timeProvider,
+    IDictionary<string, string?>? extraConfiguration = null,
+    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["InternalTokens:JwksUri"] = jwksUri.ToString(),
-        }));
+        };
+        foreach (var (key, value) in extraConfiguration ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.ClearProviders());
-        builder.ConfigureTestServices(services => services.AddSingleton(timeProvider));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton(timeProvider);
+            configureServices?.Invoke(services);
+        });
     }
 }

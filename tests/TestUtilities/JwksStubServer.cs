@@ -27,6 +27,9 @@ public sealed class JwksStubServer : IAsyncDisposable
     /// <summary>The status code served; set to e.g. 503 to make fetches fail.</summary>
     public int StatusCode { get; set; } = StatusCodes.Status200OK;
 
+    /// <summary>Other JSON documents served by path (e.g. an OpenID discovery document).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> Documents { get; } = new(StringComparer.Ordinal);
+
     /// <summary>How many times the document was requested.</summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
 
@@ -50,6 +53,9 @@ public sealed class JwksStubServer : IAsyncDisposable
                 ? Results.Text(server.Jwks, "application/json")
                 : Results.StatusCode(server.StatusCode);
         });
+        app.MapGet("/{**path}", (string path) => server.Documents.TryGetValue("/" + path, out var document)
+            ? Results.Text(document, "application/json")
+            : Results.NotFound());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         server.BaseAddress = new Uri(address);

@@ -12,7 +12,8 @@ internal static class InventoryEndpoints
 
     public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var inventory = endpoints.MapGroup("/inventory").WithTags("Inventory");
+        var inventory = endpoints.MapGroup("/inventory").WithTags("Inventory")
+            .RequireAuthorization(p => p.RequireAuthenticatedUser().AddRequirements(new AllowedActorRequirement()));
         inventory.MapGet("/whoami", WhoAmI).RequireAuthorization();
         inventory.MapGet("/items", List).RequireAuthorization(p => p.RequireScope(ReadScope));
         inventory.MapGet("/items/{sku}", Get).RequireAuthorization(p => p.RequireScope(ReadScope));

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Reference.Inventory.Api.Inventory;
@@ -9,6 +10,8 @@ internal static class InventoryServiceCollectionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<InventoryStore>();
         builder.Services.TryAddSingleton<InventoryTelemetry>();
+        builder.Services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.SectionName);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, AllowedActorHandler>());
         return builder;
     }
 }

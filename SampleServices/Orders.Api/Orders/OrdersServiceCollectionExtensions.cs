@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Reference.Orders.Api.Delegation;
+using Reference.ServiceDefaults.ServiceDiscovery;
 
 namespace Reference.Orders.Api.Orders;
 
@@ -9,6 +11,11 @@ internal static class OrdersServiceCollectionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OrderStore>();
         builder.Services.TryAddSingleton<OrdersTelemetry>();
+        builder.Services.AddOptions<TokenExchangeOptions>().BindConfiguration(TokenExchangeOptions.SectionName);
+        builder.Services.TryAddSingleton<ServiceEndpointResolver>();
+        builder.Services.AddHttpClient(TokenExchangeClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddHttpClient(StockEndpoints.InventoryClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
+        builder.Services.TryAddSingleton<TokenExchangeClient>();
         return builder;
     }
 }

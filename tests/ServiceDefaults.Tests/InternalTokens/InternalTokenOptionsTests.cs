@@ -12,6 +12,11 @@ public sealed class InternalTokenOptionsTests
     [InlineData("InternalTokens:ClockSkew", "00:10:00", "InternalTokens:ClockSkew must be between")]
     [InlineData("InternalTokens:JwksRefreshInterval", "00:00:05", "InternalTokens:JwksRefreshInterval must be at least")]
     [InlineData("InternalTokens:MaxTokenLength", "10", "InternalTokens:MaxTokenLength must be between")]
+    [InlineData("InternalTokens:TrustedIssuers:identity:TokenType", "at+jwt", "InternalTokens:TrustedIssuers:identity:Issuer (or InternalTokens:TrustedIssuers:identity:MetadataAddress) is required")]
+    [InlineData("InternalTokens:TrustedIssuers:identity:Issuer", "urn:reference:gateway", "InternalTokens:TrustedIssuers:identity:Issuer must differ")]
+    [InlineData("InternalTokens:TrustedIssuers:identity:MetadataAddress", "ftp://identity/x", "InternalTokens:TrustedIssuers:identity:JwksUri and")]
+    [InlineData("InternalTokens:TrustedIssuers:identity:Algorithms:0", "HS256", "InternalTokens:TrustedIssuers:identity:Algorithms may only contain")]
+    [InlineData("InternalTokens:TrustedIssuers:identity:Issuer", "http://idp.test", "InternalTokens:TrustedIssuers:identity:JwksUri (or")]
     public async Task InternalTokenOptions_Invalid_StartFailsNamingTheKey(string key, string value, string expected)
     {
         var configuration = new Dictionary<string, string?> { ["InternalTokens:Audience"] = "orders-api", [key] = value };

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Reference.Orders.Api.Orders;
+using Reference.ServiceDefaults.InternalTokens;
+using Reference.ServiceDefaults.ServiceDiscovery;
+
+namespace Reference.Orders.Api.Delegation;
+
+/// <summary>The stock level of an order's SKU, from the response of Inventory.Api.</summary>
+internal sealed record OrderStock(string OrderId, string Sku, int? QuantityAvailable);
+
+/// <summary>
+/// <c>GET /orders/{id}/stock</c>: Orders.Api exchanges the token it received for an Inventory.Api token
+/// (delegation: the IdP adds <c>act: {sub: orders-service}</c>) and asks Inventory.Api for the stock.
+/// </summary>
+internal static class StockEndpoints
+{
+    public const string InventoryClientName = "Reference.Orders.Inventory";
+
+    public static IEndpointRouteBuilder MapStockEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/orders/{id}/stock", GetStockAsync).WithTags("Orders")
+            .RequireAuthorization(p => p.RequireScope(OrdersEndpoints.ReadScope));
+        return endpoints;
+    }
+
+    private static async Task<IResult> GetStockAsync(
+        string id, ClaimsPrincipal user, HttpRequest request, OrderStore store, TokenExchangeClient exchange,
+        IHttpClientFactory httpClientFactory, ServiceEndpointResolver resolver, IOptionsMonitor<TokenExchangeOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var caller = CallerIdentity.FromPrincipal(user);
+        if (caller.TenantId is null || store.Find(caller.TenantId, id) is not { } order)
+        {
+            return TypedResults.NotFound();
+        }
+
+        // The IdP exchanges only its own tokens: a gateway internal token cannot be the subject token.
+        if (caller.TokenType == InternalTokenDefaults.TokenType)
+        {
+            return Error(StatusCodes.Status424FailedDependency, "delegation_unavailable",
+                "This request carries a gateway internal token, which the identity provider cannot exchange; use a route in exchange or pass-through mode.");
+        }
+
+        var subjectToken = request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
+        var result = await exchange.ExchangeAsync(subjectToken, cancellationToken);
+        switch (result.Status)
+        {
+            case ExchangeStatus.NotConfigured:
+                return Error(StatusCodes.Status424FailedDependency, "delegation_unavailable", result.Error!);
+            case ExchangeStatus.Refused:
+                return Error(StatusCodes.Status403Forbidden, "delegation_refused", $"The identity provider refused the exchange ({result.Error}).");
+            case ExchangeStatus.Unavailable:
+                return Unavailable(request.HttpContext, result.Error!);
+        }
+
+        try
+        {
+            var client = httpClientFactory.CreateClient(InventoryClientName);
+            var uri = new Uri(resolver.Resolve(options.CurrentValue.InventoryBaseAddress), "/inventory/items/" + Uri.EscapeDataString(order.Sku));
+            using var inventoryRequest = new HttpRequestMessage(HttpMethod.Get, uri);
+            inventoryRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", result.AccessToken);
+            using var response = await client.SendAsync(inventoryRequest, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return TypedResults.Ok(new OrderStock(order.Id, order.Sku, null));
+            }
+
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                return Error(StatusCodes.Status403Forbidden, "delegation_refused", $"Inventory.Api refused the delegated token ({(int)response.StatusCode}).");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return Unavailable(request.HttpContext, "Inventory.Api is unavailable.");
+            }
+
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            var quantity = json.RootElement.TryGetProperty("quantityAvailable", out var q) && q.TryGetInt32(out var n) ? n : (int?)null;
+            return TypedResults.Ok(new OrderStock(order.Id, order.Sku, quantity));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException
+            || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return Unavailable(request.HttpContext, "Inventory.Api is unreachable.");
+        }
+    }
+
+    private static JsonHttpResult<Dictionary<string, string>> Unavailable(HttpContext context, string description)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return Error(StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", description);
+    }
+
+    private static JsonHttpResult<Dictionary<string, string>> Error(int status, string error, string description) =>
+        TypedResults.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
+}

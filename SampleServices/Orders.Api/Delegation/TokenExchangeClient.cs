@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Reference.ServiceDefaults.ServiceDiscovery;
+
+namespace Reference.Orders.Api.Delegation;
+
+internal enum ExchangeStatus
+{
+    Issued,
+    Refused,
+    Unavailable,
+    NotConfigured,
+}
+
+internal readonly record struct ExchangeResult(ExchangeStatus Status, string? AccessToken, string? Error);
+
+/// <summary>
+/// RFC 8693 token exchange at the IdP as Orders.Api's own confidential client (client_secret_basic):
+/// subject token = the token Orders.Api received; audience and scope from <see cref="TokenExchangeOptions"/>.
+/// Results are cached per (SHA-256 of the subject token, audience, scope) until 30 s before expiry.
+/// Never falls back to forwarding the subject token.
+/// </summary>
+internal sealed class TokenExchangeClient
+{
+    public const string HttpClientName = "Reference.Orders.TokenExchange";
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(30);
+    private const int MaxCacheEntries = 10_000;
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly ServiceEndpointResolver _resolver;
+    private readonly IOptionsMonitor<TokenExchangeOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<TokenExchangeClient> _logger;
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RefreshAt)> _cache = new(StringComparer.Ordinal);
+    private int _exchangeCount;
+
+    public TokenExchangeClient(IHttpClientFactory httpClientFactory, ServiceEndpointResolver resolver, IOptionsMonitor<TokenExchangeOptions> options, TimeProvider timeProvider,
+        ILogger<TokenExchangeClient> logger)
+    {
+        _logger = logger;
+        _httpClientFactory = httpClientFactory;
+        _resolver = resolver;
+        _options = options;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>How many exchanges reached the IdP (tests observe cache reuse).</summary>
+    public int ExchangeCount => Volatile.Read(ref _exchangeCount);
+
+    public async Task<ExchangeResult> ExchangeAsync(string subjectToken, CancellationToken cancellationToken)
+    {
+        var result = await ExchangeCoreAsync(subjectToken, cancellationToken);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subjectToken)))[..12];
+        if (result.Status == ExchangeStatus.Issued)
+        {
+            DelegationLog.Exchanged(_logger, hash, _options.CurrentValue.Audience);
+        }
+        else
+        {
+            DelegationLog.ExchangeFailed(_logger, hash, result.Status, result.Error);
+        }
+
+        return result;
+    }
+
+    private async Task<ExchangeResult> ExchangeCoreAsync(string subjectToken, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        if (!options.IsConfigured)
+        {
+            return new ExchangeResult(ExchangeStatus.NotConfigured, null, "TokenExchange:ClientId and TokenExchange:ClientSecret are not configured.");
+        }
+
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subjectToken))) + "|" + options.Audience + "|" + options.Scope;
+        var now = _timeProvider.GetUtcNow();
+        if (_cache.TryGetValue(key, out var cached) && now < cached.RefreshAt)
+        {
+            return new ExchangeResult(ExchangeStatus.Issued, cached.Token, null);
+        }
+
+        Interlocked.Increment(ref _exchangeCount);
+        try
+        {
+            var client = _httpClientFactory.CreateClient(HttpClientName);
+            using var request = new HttpRequestMessage(HttpMethod.Post, _resolver.Resolve(options.TokenEndpoint));
+            var credentials = Uri.EscapeDataString(options.ClientId!) + ":" + Uri.EscapeDataString(options.ClientSecret!);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+            request.Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "urn:ietf:params:oauth:grant-type:token-exchange",
+                ["subject_token"] = subjectToken,
+                ["subject_token_type"] = "urn:ietf:params:oauth:token-type:access_token",
+                ["audience"] = options.Audience,
+                ["scope"] = options.Scope,
+            });
+            using var response = await client.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.StatusCode >= HttpStatusCode.InternalServerError)
+            {
+                return new ExchangeResult(ExchangeStatus.Unavailable, null, "The identity provider is unavailable.");
+            }
+
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                return new ExchangeResult(ExchangeStatus.Refused, null, error ?? "exchange_refused");
+            }
+
+            var token = root.TryGetProperty("access_token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            var expiresIn = root.TryGetProperty("expires_in", out var x) && x.TryGetInt32(out var seconds) ? seconds : 0;
+            if (string.IsNullOrEmpty(token) || expiresIn <= 0)
+            {
+                return new ExchangeResult(ExchangeStatus.Unavailable, null, "The identity provider's response has no usable token.");
+            }
+
+            var refreshAt = now.AddSeconds(expiresIn) - ExpiryMargin;
+            if (refreshAt > now)
+            {
+                if (_cache.Count >= MaxCacheEntries)
+                {
+                    _cache.Clear();
+                }
+
+                _cache[key] = (token, refreshAt);
+            }
+
+            return new ExchangeResult(ExchangeStatus.Issued, token, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException
+            || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ExchangeResult(ExchangeStatus.Unavailable, null, "The identity provider is unreachable.");
+        }
+    }
+}
