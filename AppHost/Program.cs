@@ -48,6 +48,9 @@ var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gat
     .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);
 var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithReference(identity).WithHttpHealthCheck("/health");
 
+// Orders.Api calls Inventory.Api on the user's behalf with a token it exchanged at the IdP (delegation).
+orders.WithReference(inventory);
+
 gateway
     .WithReference(identity).WithReference(orders).WithReference(inventory).WithReference(cache)
     .WaitFor(identity)
