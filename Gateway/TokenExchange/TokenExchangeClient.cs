@@ -40,7 +40,6 @@ internal sealed class TokenExchangeClient
 
     public const string AccessTokenType = "urn:ietf:params:oauth:token-type:access_token";
 
-    private const int MaxResponseBytes = 64 * 1024;
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly TokenExchangeOptions _options;
@@ -273,57 +272,14 @@ internal sealed class TokenExchangeClient
 
     private async Task<Uri> DiscoverEndpointAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        using var response = await client.GetAsync(_options.MetadataAddress, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new TokenExchangeUnavailableException($"The discovery document answered HTTP {(int)response.StatusCode}.", TimeSpan.FromSeconds(5));
-        }
-
-        var body = await ReadBoundedAsync(response, cancellationToken);
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("token_endpoint", out var value)
-                && value.ValueKind == JsonValueKind.String
-                && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var endpoint)
-                && endpoint.Scheme is "http" or "https")
-            {
-                _endpoint = endpoint;
-                return endpoint;
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new TokenExchangeUnavailableException("The discovery document is not JSON.", TimeSpan.FromSeconds(5), ex);
-        }
-
-        throw new TokenExchangeUnavailableException("The discovery document has no token_endpoint.", TimeSpan.FromSeconds(5));
+        var (endpoint, problem) = await IdentityProviderHttp.DiscoverEndpointAsync(client, _options.MetadataAddress, "token_endpoint", cancellationToken);
+        _endpoint = endpoint ?? throw new TokenExchangeUnavailableException(problem!, TimeSpan.FromSeconds(5));
+        return endpoint;
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.Content.Headers.ContentLength > MaxResponseBytes)
-        {
-            throw new TokenExchangeUnavailableException("The response is too large.", TimeSpan.FromSeconds(5));
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxResponseBytes)
-            {
-                throw new TokenExchangeUnavailableException("The response is too large.", TimeSpan.FromSeconds(5));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
+    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        await IdentityProviderHttp.ReadBoundedAsync(response, cancellationToken)
+            ?? throw new TokenExchangeUnavailableException("The response is too large.", TimeSpan.FromSeconds(5));
 
     internal static string FormatRetryAfter(TimeSpan retryAfter) =>
         ((long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Reference.Gateway;
 using Reference.Gateway.TokenExchange;
 
 namespace Microsoft.Extensions.Hosting;
@@ -14,19 +15,7 @@ internal static class TokenExchangeServiceCollectionExtensions
         services.AddOptions<TokenExchangeOptions>().BindConfiguration(TokenExchangeOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenExchangeOptions>, TokenExchangeOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(TokenExchangeClient.HttpClientName, client =>
-        {
-            // The resilience pipeline's timeout applies; this is only a backstop.
-            client.Timeout = Timeout.InfiniteTimeSpan;
-            client.MaxResponseContentBufferSize = 64 * 1024;
-        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-            MaxConnectionsPerServer = 100,
-            ConnectTimeout = TimeSpan.FromSeconds(2),
-        });
+        services.AddIdentityProviderHttpClient(TokenExchangeClient.HttpClientName);
         services.TryAddSingleton<TokenExchangeClient>();
         return builder;
     }

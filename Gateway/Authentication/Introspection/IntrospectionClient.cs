@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -20,7 +19,6 @@ internal sealed class IntrospectionClient
 {
     public const string HttpClientName = "Reference.Gateway.Introspection";
 
-    private const int MaxResponseBytes = 64 * 1024;
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IntrospectionOptions _options;
@@ -159,55 +157,12 @@ internal sealed class IntrospectionClient
 
     private async Task<Uri> DiscoverEndpointAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        using var response = await client.GetAsync(_options.MetadataAddress, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new IntrospectionUnavailableException($"The discovery document answered HTTP {(int)response.StatusCode}.");
-        }
-
-        var body = await ReadBoundedAsync(response, cancellationToken);
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("introspection_endpoint", out var value)
-                && value.ValueKind == JsonValueKind.String
-                && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var endpoint)
-                && endpoint.Scheme is "http" or "https")
-            {
-                _endpoint = endpoint;
-                return endpoint;
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new IntrospectionUnavailableException("The discovery document is not JSON.", ex);
-        }
-
-        throw new IntrospectionUnavailableException("The discovery document has no introspection_endpoint.");
+        var (endpoint, problem) = await IdentityProviderHttp.DiscoverEndpointAsync(client, _options.MetadataAddress, "introspection_endpoint", cancellationToken);
+        _endpoint = endpoint ?? throw new IntrospectionUnavailableException(problem!);
+        return endpoint;
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.Content.Headers.ContentLength > MaxResponseBytes)
-        {
-            throw new IntrospectionUnavailableException("The response is too large.");
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxResponseBytes)
-            {
-                throw new IntrospectionUnavailableException("The response is too large.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
+    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        await IdentityProviderHttp.ReadBoundedAsync(response, cancellationToken)
+            ?? throw new IntrospectionUnavailableException("The response is too large.");
 }

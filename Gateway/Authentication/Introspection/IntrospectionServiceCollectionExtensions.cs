@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Reference.Gateway;
 using Reference.Gateway.Authentication;
 using Reference.Gateway.Authentication.Introspection;
 
@@ -18,19 +19,7 @@ internal static class IntrospectionServiceCollectionExtensions
         services.AddOptions<IntrospectionOptions>().BindConfiguration(IntrospectionOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IntrospectionOptions>, IntrospectionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(IntrospectionClient.HttpClientName, client =>
-        {
-            // Per-attempt timeouts are the resilience pipeline's; this is only a backstop.
-            client.Timeout = Timeout.InfiniteTimeSpan;
-            client.MaxResponseContentBufferSize = 64 * 1024;
-        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-            MaxConnectionsPerServer = 100,
-            ConnectTimeout = TimeSpan.FromSeconds(2),
-        });
+        services.AddIdentityProviderHttpClient(IntrospectionClient.HttpClientName);
         services.TryAddSingleton<IntrospectionTelemetry>();
         services.TryAddSingleton<IntrospectionCache>();
         services.TryAddSingleton<IntrospectionClient>();
