@@ -212,6 +212,9 @@ public sealed class JwksCacheTests : IDisposable
         Assert.Equal(JwksCacheState.Expired, _cache.State);
         Assert.Equal(JwksLookupStatus.KeysUnavailable, (await _cache.GetSigningKeyAsync("key-1", CancellationToken.None)).Status);
 
+        // The lookup above (and the refresh timer) started a background fetch against the failing IdP; let it
+        // finish before the IdP recovers, or the refresh below would join it and report its failure.
+        Assert.False(await _cache.RefreshAsync(CancellationToken.None));
         _idp.JwksStatus = HttpStatusCode.OK;
         Assert.True(await _cache.RefreshAsync(CancellationToken.None));
         Assert.Equal(JwksCacheState.Fresh, _cache.State);
