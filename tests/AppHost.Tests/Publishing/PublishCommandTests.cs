@@ -17,7 +17,7 @@ public sealed class PublishCommandTests : IDisposable
     [InlineData(new[] { "--output" }, "option --output needs a value")]
     [InlineData(new[] { "--output", "--domain", "x.org" }, "option --output needs a value")]
     [InlineData(new[] { "--output=" }, "option --output needs a value")]
-    [InlineData(new[] { "OUT" }, "unexpected argument 'OUT'")]
+    [InlineData(new[] { "stray", "--output", "OUT" }, "unexpected argument 'stray'")]
     [InlineData(new[] { "--output", "OUT", "--domain", "not a/domain" }, "--domain must be a DNS name")]
     public async Task Run_BadArguments_ExitsWithUsageErrorOnStderrAndWritesNothing(string[] arguments, string message)
     {

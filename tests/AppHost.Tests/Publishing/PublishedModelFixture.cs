@@ -8,7 +8,7 @@ public sealed record Manifest(string File, Dictionary<string, object> Document)
 {
     public string Kind => Document.Str("kind");
 
-    public string Name => Document.Map("metadata").Str("name");
+    public string Name => Document.MapOrNull("metadata")?.StrOrNull("name") ?? "";
 
     public override string ToString() => $"{Kind}/{Name} ({File})";
 }
