@@ -77,6 +77,12 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         // Under the testing builder, the AppHost's entry point runs in-process to declare the same model.
         var interception = EntryPointInterception.Current;
+        if (interception is null && args is ["publish", .. var publishArguments])
+        {
+            // Publish mode: the same model, written as manifests (Publishing/PublishCommand); the arguments are the publisher's.
+            return new DistributedApplicationBuilder(new DistributedApplicationOptions { PublishArguments = publishArguments });
+        }
+
         return new DistributedApplicationBuilder(interception?.Options ?? new DistributedApplicationOptions { Args = args ?? [] });
     }
 
@@ -173,6 +179,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (_options.Interception is not null)
         {
             // The testing builder captured this application in Build() and owns its lifetime.
+            return;
+        }
+
+        if (_options.PublishArguments is { } publishArguments)
+        {
+            Environment.ExitCode = await Publishing.PublishCommand.RunAsync(this, publishArguments, Console.Out, Console.Error, cancellationToken);
             return;
         }
 

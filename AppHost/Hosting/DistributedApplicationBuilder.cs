@@ -29,6 +29,12 @@ public sealed class DistributedApplicationBuilder
 
     internal DistributedApplicationOptions Options { get; }
 
+    /// <summary>
+    /// Whether the AppHost runs as <c>publish</c> (writes Kubernetes manifests from the model instead of starting
+    /// processes). Values read while building the model are then never deployed: secrets become placeholders.
+    /// </summary>
+    public bool IsPublishMode => Options.PublishArguments is not null;
+
     /// <summary>Adds a resource; its name must be unique.</summary>
     /// <typeparam name="T">The resource type.</typeparam>
     /// <param name="resource">The resource.</param>
@@ -113,6 +119,9 @@ internal sealed record DistributedApplicationOptions
 
     /// <summary>Where child output and reports go; null means the console.</summary>
     public Action<string>? OutputSink { get; init; }
+
+    /// <summary>The arguments after <c>publish</c> when the AppHost runs in publish mode; null for a local run.</summary>
+    public string[]? PublishArguments { get; init; }
 
     /// <summary>Set when the testing builder runs the AppHost's entry point to capture its model.</summary>
     public EntryPointInterception? Interception { get; init; }

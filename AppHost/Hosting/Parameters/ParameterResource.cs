@@ -8,18 +8,33 @@ namespace Reference.AppHost.Hosting;
 /// </summary>
 public sealed class ParameterResource : Resource
 {
+    private readonly string _value;
+
     internal ParameterResource(string name, string? configuredValue, bool secret)
         : base(name)
     {
         Secret = secret;
-        Value = string.IsNullOrEmpty(configuredValue) ? GenerateValue() : configuredValue;
+        _value = string.IsNullOrEmpty(configuredValue) ? GenerateValue() : configuredValue;
     }
 
     /// <summary>Whether the value is a secret (never shown in the resource table or logs).</summary>
     public bool Secret { get; }
 
     /// <summary>The value.</summary>
-    public string Value { get; }
+    public string Value
+    {
+        get
+        {
+            ReadObserver.Value?.Invoke(this);
+            return _value;
+        }
+    }
+
+    /// <summary>
+    /// Publish mode: told of every read of a parameter's value while an environment value is computed, so
+    /// that values derived from a secret are written as placeholders, never as the value.
+    /// </summary>
+    internal static AsyncLocal<Action<ParameterResource>?> ReadObserver { get; } = new();
 
     /// <inheritdoc />
     public override string ResourceType => "Parameter";
