@@ -68,12 +68,12 @@ public sealed class StartupFailureTests
         builder.AddTestServer("sulky").WithEnvironment("HEALTH_FLAG", "/nonexistent/never-created");
         await using var app = builder.Build();
 
-        var failure = await Assert.ThrowsAsync<ResourceStartupException>(() => ReferenceAppTesting.StartAsync(app, TimeSpan.FromSeconds(4)));
+        var failure = await Assert.ThrowsAsync<ResourceStartupException>(() => ReferenceAppTesting.StartAsync(app, TimeSpan.FromSeconds(10)));
 
         Assert.Equal("sulky", failure.ResourceName);
         Assert.Equal(KnownResourceState.Running, failure.State);
         Assert.Equal(ResourceHealthStatus.Unhealthy, failure.Health);
-        Assert.Contains("was not running and healthy within 4 s", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("was not running and healthy within 10 s", failure.Message, StringComparison.Ordinal);
         Assert.Contains(failure.LogTail, line => line.Contains("test server listening", StringComparison.Ordinal));
     }
 
