@@ -23,7 +23,10 @@ var demoWebSecret = builder.AddParameter("demo-web-secret", secret: true);
 var demoUserPassword = builder.AddParameter("demo-user-password", secret: true);
 string[] demoUsers = ["alice", "bob", "carol"];
 
+// The IdP and the gateway run as 2 replicas each behind the AppHost's load balancer (docs/apphost-replicas.md):
+// proof that they keep no state of their own (keys in the shared data folder, everything else in Redis).
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
+    .WithReplicas(2)
     .WithReference(cache).WaitFor(cache)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
@@ -42,7 +45,7 @@ foreach (var user in demoUsers)
 }
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
-var gateway = builder.AddProject<Projects.Gateway>("gateway");
+var gateway = builder.AddProject<Projects.Gateway>("gateway").WithReplicas(2);
 var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithReference(identity).WithHttpHealthCheck("/health")
     .WithEnvironment("TokenExchange__ClientId", "orders-service")
     .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);
