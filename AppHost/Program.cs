@@ -39,9 +39,11 @@ identity
     .WithEnvironment("IdentityProvider__Clients__gateway__SecretHashes__0", () => Sha256SecretHash(gatewayClientSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__demo-web__SecretHashes__0", () => Sha256SecretHash(demoWebSecret.Resource.Value));
+// Hashed once per run (600,000 PBKDF2 iterations each), not once per replica launch.
+var demoUserPasswordHash = new Lazy<string>(() => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
 foreach (var user in demoUsers)
 {
-    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
+    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => demoUserPasswordHash.Value);
 }
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.

@@ -549,6 +549,11 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
                     healthy &= replicaHealthy;
                 }
 
+                if (healthy && probe is HttpHealthProbe { Endpoint.IsLoadBalanced: true } http)
+                {
+                    healthy = await http.CheckPublicAsync(cancellationToken);
+                }
+
                 _notifications.Publish(resource.Name, s => s!.State == KnownResourceState.Running
                     ? s with { Health = healthy ? ResourceHealthStatus.Healthy : ResourceHealthStatus.Unhealthy }
                     : s);
