@@ -256,7 +256,7 @@ internal sealed class DashboardPages(
     {
         // Every resource, and each replica of a replicated one (its own buffer, e.g. gateway#1).
         var logs = notifications.GetSnapshots().Where(s => s.ResourceType != "Parameter")
-            .SelectMany(s => s.Replicas.Count > 1
+            .SelectMany<ResourceSnapshot, (string Key, string Label)>(s => s.Replicas.Count > 1
                 ? s.Replicas.Select(r => (Key: ResourceLogStore.ReplicaKey(s.Name, r.Index), Label: string.Create(CultureInfo.InvariantCulture, $"{s.Name} replica {r.Index}"))).Prepend((s.Name, s.Name + " (all replicas)"))
                 : [(s.Name, s.Name)])
             .ToList();
