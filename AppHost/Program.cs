@@ -23,7 +23,10 @@ var demoWebSecret = builder.AddParameter("demo-web-secret", secret: true);
 var demoUserPassword = builder.AddParameter("demo-user-password", secret: true);
 string[] demoUsers = ["alice", "bob", "carol"];
 
+// The IdP and the gateway run as 2 replicas each behind the AppHost's load balancer (docs/apphost-replicas.md):
+// proof that they keep no state of their own (keys in the shared data folder, everything else in Redis).
 var identity = builder.AddProject<Projects.IdentityProvider>("identity")
+    .WithReplicas(2)
     .WithReference(cache).WaitFor(cache)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
@@ -36,13 +39,15 @@ identity
     .WithEnvironment("IdentityProvider__Clients__gateway__SecretHashes__0", () => Sha256SecretHash(gatewayClientSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__demo-web__SecretHashes__0", () => Sha256SecretHash(demoWebSecret.Resource.Value));
+// Hashed once per run (600,000 PBKDF2 iterations each), not once per replica launch.
+var demoUserPasswordHash = new Lazy<string>(() => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
 foreach (var user in demoUsers)
 {
-    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
+    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => demoUserPasswordHash.Value);
 }
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
-var gateway = builder.AddProject<Projects.Gateway>("gateway");
+var gateway = builder.AddProject<Projects.Gateway>("gateway").WithReplicas(2);
 var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithReference(identity).WithHttpHealthCheck("/health")
     .WithEnvironment("TokenExchange__ClientId", "orders-service")
     .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);

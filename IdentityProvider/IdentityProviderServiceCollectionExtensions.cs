@@ -126,16 +126,18 @@ public static class IdentityProviderServiceCollectionExtensions
     }
 
     /// <summary>Antiforgery for the login and logout forms; data-protection keys in <c>{DataPath}/dataprotection-keys</c>
-    /// so that IdP replicas sharing the data folder accept each other's antiforgery tokens.</summary>
+    /// so that IdP replicas sharing the data folder accept each other's antiforgery tokens (the first key is created
+    /// once, under a lock, by <see cref="DataProtectionKeyInitializer"/>).</summary>
     private static void AddBrowserProtection(IServiceCollection services)
     {
         services.AddDataProtection().SetApplicationName("Reference.IdentityProvider");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<IdentityProviderOptions>, IHostEnvironment, ILoggerFactory>(
             (keyManagement, options, environment, loggerFactory) =>
             {
-                var directory = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.DataPath, "dataprotection-keys"));
+                var directory = DataProtectionKeyInitializer.KeysDirectory(options.Value, environment);
                 keyManagement.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(directory), loggerFactory);
             });
+        services.AddHostedService<DataProtectionKeyInitializer>();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "idp.antiforgery";

@@ -167,7 +167,7 @@ internal sealed class DashboardPages(
                 .Append(CultureInfo.InvariantCulture, $"</td><td><span class=\"badge health-{E(health.ToLowerInvariant())}\">{E(health)}</span></td>")
                 .Append(CultureInfo.InvariantCulture, $"<td>{(started is { } s ? E(Html.DateTime(s)) : "")}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td>{E(string.Join(", ", snapshot.ProcessIds))}</td>")
-                .Append("<td>").AppendJoin("<br>", snapshot.Urls.Select(Link)).Append("</td><td class=\"actions\">");
+                .Append("<td>").AppendJoin("<br>", ResourceUrls(snapshot)).Append("</td><td class=\"actions\">");
             var running = snapshot.State is KnownResourceState.Running or KnownResourceState.Starting or KnownResourceState.Waiting;
             foreach (var action in running ? new[] { "stop", "restart" } : ["start"])
             {
@@ -177,9 +177,38 @@ internal sealed class DashboardPages(
             }
 
             html.Append(CultureInfo.InvariantCulture, $" <a href=\"/console?resource={Q(snapshot.Name)}\">Console</a></td></tr>");
+            if (snapshot.Replicas.Count > 1)
+            {
+                RenderReplicas(html, snapshot);
+            }
         }
 
         return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>A replicated resource's row shows the load balancer's URL; each replica has a row of its own below it.</summary>
+    private static IEnumerable<string> ResourceUrls(ResourceSnapshot snapshot) =>
+        snapshot.LoadBalancerUrl is { } loadBalancer
+            ? [Link(loadBalancer) + " <span class=\"muted\">load balancer</span>"]
+            : snapshot.Urls.Select(Link);
+
+    private static void RenderReplicas(StringBuilder html, ResourceSnapshot snapshot)
+    {
+        foreach (var replica in snapshot.Replicas)
+        {
+            var state = replica.State.ToString();
+            var health = replica.Health.ToString();
+            var routed = replica.IsReady ? "<div class=\"muted\">receives traffic</div>" : "<div class=\"muted\">no traffic</div>";
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"replica\" data-resource=\"{E(snapshot.Name)}\" data-replica=\"{replica.Index}\">")
+                .Append(CultureInfo.InvariantCulture, $"<td class=\"name\">↳ {E(snapshot.Name)}-{replica.Index}</td><td>Replica</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><span class=\"badge state-{E(state.ToLowerInvariant())}\">{E(state)}</span>")
+                .Append(replica.ExitCode is { } code ? string.Create(CultureInfo.InvariantCulture, $"<div class=\"muted\">exit code {code}</div>") : "")
+                .Append(snapshot.LoadBalancerUrl is null ? "" : routed)
+                .Append(CultureInfo.InvariantCulture, $"</td><td><span class=\"badge health-{E(health.ToLowerInvariant())}\">{E(health)}</span></td><td></td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{(replica.ProcessId is { } pid ? pid.ToString(CultureInfo.InvariantCulture) : "")}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{(replica.Url is { } url ? Link(url) : "")}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td class=\"actions\"><a href=\"/console?resource={Q(ResourceLogStore.ReplicaKey(snapshot.Name, replica.Index))}\">Console</a></td></tr>");
+        }
     }
 
     private async Task ResourceActionAsync(HttpContext context)
@@ -225,7 +254,13 @@ internal sealed class DashboardPages(
 
     private Task ConsoleAsync(HttpContext context)
     {
-        var names = notifications.GetSnapshots().Where(s => s.ResourceType != "Parameter").Select(s => s.Name).ToList();
+        // Every resource, and each replica of a replicated one (its own buffer, e.g. gateway#1).
+        var logs = notifications.GetSnapshots().Where(s => s.ResourceType != "Parameter")
+            .SelectMany<ResourceSnapshot, (string Key, string Label)>(s => s.Replicas.Count > 1
+                ? s.Replicas.Select(r => (Key: ResourceLogStore.ReplicaKey(s.Name, r.Index), Label: string.Create(CultureInfo.InvariantCulture, $"{s.Name} replica {r.Index}"))).Prepend((s.Name, s.Name + " (all replicas)"))
+                : [(s.Name, s.Name)])
+            .ToList();
+        var names = logs.Select(l => l.Key).ToList();
         var resource = context.Request.Query["resource"].ToString();
         if (!names.Contains(resource))
         {
@@ -241,7 +276,7 @@ internal sealed class DashboardPages(
             return WriteHtmlAsync(context, pre);
         }
 
-        var body = "<form method=\"get\" class=\"filters\">" + Select("resource", resource, names.Select(n => (n, n)))
+        var body = "<form method=\"get\" class=\"filters\">" + Select("resource", resource, logs)
             + Input("filter", filter, "Filter lines") + "<button type=\"submit\">Apply</button>"
             + "<label><input type=\"checkbox\" id=\"pause\"> Pause</label></form>"
             + Live($"/console?resource={Q(resource)}&filter={Q(filter)}&partial=1", pre, follow: true);

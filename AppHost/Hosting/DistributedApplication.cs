@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reference.AppHost.Dashboard;
 using Reference.AppHost.Hosting.Orchestration;
+using Reference.AppHost.LoadBalancing;
 using Reference.AppHost.Testing;
 
 namespace Reference.AppHost.Hosting;
@@ -25,6 +26,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private int _started;
     private int _disposed;
     private readonly DashboardSettings _dashboardSettings;
+    private readonly List<ReplicaLoadBalancer> _loadBalancers = [];
 
     internal DistributedApplication(DistributedApplicationBuilder builder, IReadOnlyList<string> startupNotes)
     {
@@ -57,6 +59,13 @@ public sealed class DistributedApplication : IAsyncDisposable
             _output,
             _loggerFactory.CreateLogger("Reference.AppHost"),
             TimeProvider.System);
+        foreach (var resource in Resources.OfType<ProcessResource>().Where(r => r.Replicas > 1 && r.FindEndpoint("http") is not null))
+        {
+            var loadBalancer = new ReplicaLoadBalancer(resource, _loggerFactory.CreateLogger("Reference.AppHost.LoadBalancing"));
+            ResourceNotifications.Observe(loadBalancer.OnSnapshot);
+            _loadBalancers.Add(loadBalancer);
+        }
+
         var dashboard = DashboardSettings.FromConfiguration(Configuration, _options.IsTesting);
         _dashboardSettings = dashboard;
         if (dashboard.Enabled)
@@ -67,6 +76,9 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     /// <summary>Stop, start and restart of single resources (the dashboard's actions).</summary>
     internal IResourceControl ResourceControl => _orchestrator;
+
+    /// <summary>The load balancers in front of resources with several replicas (one per such resource).</summary>
+    internal IReadOnlyList<ReplicaLoadBalancer> LoadBalancers => _loadBalancers;
 
     /// <summary>The dashboard (browser UI and OTLP receiver) hosted in this process, when enabled (<c>AppHost:Dashboard:Enabled</c>).</summary>
     internal DashboardHost? Dashboard { get; private set; }
@@ -124,7 +136,26 @@ public sealed class DistributedApplication : IAsyncDisposable
             _reporter = new ConsoleReporter(ResourceNotifications, _startupNotes, _output, () => _orchestrator.IsStopping).RunAsync(_reporterStop.Token);
         }
 
+        await StartLoadBalancersAsync(cancellationToken);
         _orchestrator.Start();
+    }
+
+    private async Task StartLoadBalancersAsync(CancellationToken cancellationToken)
+    {
+        _orchestrator.AllocatePorts();
+        foreach (var loadBalancer in _loadBalancers)
+        {
+            var resource = (ProcessResource)GetResource(loadBalancer.ResourceName);
+            try
+            {
+                await loadBalancer.StartAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                // The public port was taken between allocation and now: the resource cannot be reached, so it fails.
+                _orchestrator.FailAtStart(resource, $"Its load balancer could not listen on {resource.GetEndpoint("http").Url}: {ex.Message}");
+            }
+        }
     }
 
     private async Task StartDashboardAsync(CancellationToken cancellationToken)
@@ -221,6 +252,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         await _orchestrator.DisposeAsync();
+        foreach (var loadBalancer in _loadBalancers)
+        {
+            await loadBalancer.DisposeAsync();
+        }
+
         if (Dashboard is not null)
         {
             await Dashboard.DisposeAsync();

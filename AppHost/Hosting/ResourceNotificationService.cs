@@ -14,6 +14,7 @@ public sealed class ResourceNotificationService
     private readonly Dictionary<string, List<ResourceSnapshot>> _history = new(StringComparer.Ordinal);
     private readonly List<Channel<ResourceSnapshot>> _watchers = [];
     private readonly List<Waiter> _waiters = [];
+    private readonly List<Action<ResourceSnapshot>> _observers = [];
     private readonly TimeProvider _timeProvider;
 
     internal ResourceNotificationService(TimeProvider timeProvider) => _timeProvider = timeProvider;
@@ -104,6 +105,18 @@ public sealed class ResourceNotificationService
         return WaitAsync(waiter, cancellationToken);
     }
 
+    /// <summary>
+    /// Calls <paramref name="observer"/> for every change, synchronously and in order, before anyone waiting on the
+    /// change is released (the load balancer routes by it). It must be quick and must not publish.
+    /// </summary>
+    internal void Observe(Action<ResourceSnapshot> observer)
+    {
+        lock (_gate)
+        {
+            _observers.Add(observer);
+        }
+    }
+
     internal void Initialize(Resource resource) =>
         Publish(resource.Name, _ => new ResourceSnapshot(
             resource.Name, resource.ResourceType, KnownResourceState.NotStarted, ResourceHealthStatus.Unknown,
@@ -131,6 +144,11 @@ public sealed class ResourceNotificationService
             }
 
             history.Add(next);
+            foreach (var observer in _observers)
+            {
+                observer(next);
+            }
+
             foreach (var watcher in _watchers)
             {
                 watcher.Writer.TryWrite(next);
@@ -167,7 +185,8 @@ public sealed class ResourceNotificationService
 
     private static bool SameVisibleState(ResourceSnapshot a, ResourceSnapshot b) =>
         a.State == b.State && a.Health == b.Health && a.ExitCode == b.ExitCode && a.Message == b.Message
-        && a.Urls.SequenceEqual(b.Urls) && a.ProcessIds.SequenceEqual(b.ProcessIds);
+        && a.Urls.SequenceEqual(b.Urls) && a.ProcessIds.SequenceEqual(b.ProcessIds)
+        && a.Replicas.SequenceEqual(b.Replicas) && a.LoadBalancerUrl == b.LoadBalancerUrl;
 
     private sealed class Waiter(string resourceName, Func<ResourceSnapshot, bool> predicate)
     {

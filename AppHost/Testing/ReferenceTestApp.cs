@@ -11,23 +11,35 @@ public sealed class ReferenceTestApp : IAsyncDisposable
     /// <summary>The current snapshot of every resource.</summary>
     public IReadOnlyList<ResourceSnapshot> Resources => Application.ResourceNotifications.GetSnapshots();
 
-    /// <summary>Creates an <see cref="HttpClient"/> whose base address is the resource's endpoint (first replica); it never uses a proxy.</summary>
+    /// <summary>Creates an <see cref="HttpClient"/> whose base address is the resource's public endpoint (the load balancer
+    /// when it has several replicas); it never uses a proxy.</summary>
     /// <param name="resourceName">The resource, e.g. <c>gateway</c>.</param>
     /// <param name="endpointName">The endpoint, <c>http</c> by default.</param>
     public HttpClient CreateHttpClient(string resourceName, string endpointName = "http") =>
         new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = GetEndpoint(resourceName, endpointName) };
 
-    /// <summary>The URL of a resource's endpoint (first replica), e.g. <c>http://127.0.0.1:5123/</c>.</summary>
+    /// <summary>The public URL of a resource's endpoint (the load balancer when it has several replicas), e.g. <c>http://127.0.0.1:5123/</c>.</summary>
     /// <param name="resourceName">The resource, e.g. <c>identity</c>.</param>
     /// <param name="endpointName">The endpoint, <c>http</c> by default.</param>
     public Uri GetEndpoint(string resourceName, string endpointName = "http") =>
         new(GetProcessResource(resourceName).GetEndpoint(endpointName).Url + "/");
 
-    /// <summary>The URLs of every replica of a resource's endpoint.</summary>
+    /// <summary>The URLs of every replica of a resource's endpoint (each process's own port), in replica order.</summary>
     /// <param name="resourceName">The resource.</param>
     /// <param name="endpointName">The endpoint, <c>http</c> by default.</param>
     public IReadOnlyList<Uri> GetEndpoints(string resourceName, string endpointName = "http") =>
         [.. GetProcessResource(resourceName).GetEndpoint(endpointName).Urls.Select(u => new Uri(u + "/"))];
+
+    /// <summary>The URLs of every replica of a resource's http endpoint, bypassing the load balancer, in replica order.</summary>
+    /// <param name="resourceName">The resource, e.g. <c>gateway</c>.</param>
+    public IReadOnlyList<Uri> GetReplicaEndpoints(string resourceName) => GetEndpoints(resourceName);
+
+    /// <summary>Creates an <see cref="HttpClient"/> for one replica (its own port, bypassing the load balancer); never uses a proxy.</summary>
+    /// <param name="resourceName">The resource.</param>
+    /// <param name="replica">The replica number, from 0.</param>
+    /// <param name="handler">An optional handler (e.g. sharing a cookie container); the client disposes it.</param>
+    public HttpClient CreateReplicaHttpClient(string resourceName, int replica, HttpMessageHandler? handler = null) =>
+        new(handler ?? new SocketsHttpHandler { UseProxy = false }) { BaseAddress = GetReplicaEndpoints(resourceName)[replica] };
 
     /// <summary>A resource's connection string, e.g. <c>127.0.0.1:6380,password=...</c> for <c>cache</c>.</summary>
     /// <param name="resourceName">The resource.</param>

@@ -14,8 +14,14 @@ internal sealed partial class Browser : IDisposable
     private readonly HttpClient _client;
 
     public Browser()
+        : this(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false })
     {
-        Jar = new CookieJarHandler(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false });
+    }
+
+    /// <summary>A browser whose requests leave through <paramref name="transport"/> (below the cookie jar), e.g. to pin a replica.</summary>
+    public Browser(HttpMessageHandler transport)
+    {
+        Jar = new CookieJarHandler(transport);
         _client = new HttpClient(Jar);
     }
 

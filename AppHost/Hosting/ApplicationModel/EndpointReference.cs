@@ -24,14 +24,20 @@ public sealed class EndpointReference
     /// <summary>The host, always the IPv4 loopback address.</summary>
     public string Host { get; } = EndpointDefinition.Host;
 
-    /// <summary>The port of the first replica.</summary>
+    /// <summary>
+    /// The public port: the AppHost's load balancer's when the resource has several replicas (http endpoints),
+    /// otherwise the only replica's.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The application has not allocated ports yet.</exception>
-    public int Port => Resource.GetEndpointDefinition(EndpointName).GetPort(0);
+    public int Port => Resource.GetEndpointDefinition(EndpointName).PublicPort;
 
-    /// <summary>The URL of the first replica, e.g. <c>http://127.0.0.1:5123</c>.</summary>
+    /// <summary>The public URL, e.g. <c>http://127.0.0.1:5123</c>: what users, the dashboard and references see.</summary>
     /// <exception cref="InvalidOperationException">The application has not allocated ports yet.</exception>
-    public string Url => Resource.GetEndpointDefinition(EndpointName).GetUrl(0);
+    public string Url => Resource.GetEndpointDefinition(EndpointName).PublicUrl;
 
-    /// <summary>The URLs of every replica, in replica order.</summary>
+    /// <summary>Whether the AppHost's load balancer listens on <see cref="Url"/> in front of the replicas.</summary>
+    public bool IsLoadBalanced => Resource.GetEndpointDefinition(EndpointName).IsLoadBalanced;
+
+    /// <summary>The URLs of every replica (each process's own port), in replica order.</summary>
     public IReadOnlyList<string> Urls => Resource.GetEndpointDefinition(EndpointName).GetUrls();
 }

@@ -39,6 +39,9 @@ public abstract class ProcessResource : Resource
 
     internal List<ProcessResource> WaitForList { get; } = [];
 
+    /// <summary>References that get every replica's URL instead of the load balancer's (<c>WithReplicaReference</c>).</summary>
+    internal List<ProcessResource> ReplicaReferenceList { get; } = [];
+
     internal List<KeyValuePair<string, Func<string>>> EnvironmentCallbacks { get; } = [];
 
     internal IReadOnlyList<EndpointDefinition> Endpoints => _endpoints;

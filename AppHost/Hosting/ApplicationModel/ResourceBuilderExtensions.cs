@@ -5,7 +5,9 @@ public static class ResourceBuilderExtensions
 {
     /// <summary>
     /// Injects how to reach <paramref name="source"/>: <c>ConnectionStrings__{name}</c> for Redis,
-    /// <c>services__{name}__http__{i}</c> (one per replica) for projects and executables with an http endpoint.
+    /// <c>services__{name}__http__0</c> for projects and executables with an http endpoint: the public URL, which is
+    /// the AppHost's load balancer when <paramref name="source"/> has several replicas (see <c>WithReplicaReference</c>
+    /// for the replicas themselves).
     /// References may form cycles: every port is allocated before anything starts.
     /// </summary>
     /// <typeparam name="T">The resource type.</typeparam>
@@ -24,6 +26,32 @@ public static class ResourceBuilderExtensions
         if (!builder.Resource.ReferenceList.Contains(source.Resource))
         {
             builder.Resource.ReferenceList.Add(source.Resource);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Like <c>WithReference</c>, but injects <c>services__{name}__http__{i}</c> for every replica of
+    /// <paramref name="source"/>, bypassing the load balancer: for a client that balances (or fans out) itself.
+    /// </summary>
+    /// <typeparam name="T">The resource type.</typeparam>
+    /// <param name="builder">The resource receiving the reference.</param>
+    /// <param name="source">The referenced resource (with an http endpoint).</param>
+    public static IResourceBuilder<T> WithReplicaReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<ProcessResource> source)
+        where T : ProcessResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Resource.FindEndpoint("http") is null)
+        {
+            throw new InvalidOperationException($"{builder.Resource} cannot reference the replicas of {source.Resource}: it has no http endpoint.");
+        }
+
+        builder.WithReference(source);
+        if (!builder.Resource.ReplicaReferenceList.Contains(source.Resource))
+        {
+            builder.Resource.ReplicaReferenceList.Add(source.Resource);
         }
 
         return builder;
@@ -103,7 +131,7 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
-    /// <summary>Sets an environment variable to an endpoint's URL (the first replica's).</summary>
+    /// <summary>Sets an environment variable to an endpoint's public URL (the load balancer's when there are several replicas).</summary>
     /// <typeparam name="T">The resource type.</typeparam>
     /// <param name="builder">The resource.</param>
     /// <param name="name">The variable name.</param>
@@ -139,10 +167,12 @@ public static class ResourceBuilderExtensions
     }
 
     /// <summary>
-    /// Runs <paramref name="replicas"/> processes, each on its own port with its own <c>service.instance.id</c>;
-    /// referencing resources get <c>services__{name}__http__{i}</c> for every replica. (No load balancer
-    /// sits in front of them yet: a client picks a replica, a later issue adds one.) The resource is
-    /// healthy when every replica is, and Exited as soon as one replica exits.
+    /// Runs <paramref name="replicas"/> processes, each on its own port with its own <c>service.instance.id</c>. With
+    /// more than one, the AppHost runs a load balancer (YARP, round robin, health-aware) on the resource's public
+    /// http endpoint: <c>GetEndpoint("http")</c>, references and the dashboard see that URL, and each replica gets
+    /// traffic only while it is running and its health check passes. The resource is healthy when every replica
+    /// is; a replica that exits leaves the others serving (the resource turns Unhealthy), and the resource is
+    /// Exited once every replica has exited.
     /// </summary>
     /// <typeparam name="T">The resource type.</typeparam>
     /// <param name="builder">The resource.</param>

@@ -41,6 +41,13 @@ internal static class EnvironmentBuilder
         }
 
         resource.AddConventionalEnvironment(environment, replica);
+        if (resource.FindEndpoint("http") is { IsLoadBalanced: true })
+        {
+            // Behind the AppHost's load balancer: trust its X-Forwarded-For/Proto/Host (it replaces whatever the
+            // client sent), so the replica sees the client's address, scheme and the public host.
+            environment["ForwardedHeaders__KnownProxies__0"] = EndpointDefinition.Host;
+        }
+
         foreach (var reference in resource.References)
         {
             switch (reference)
@@ -49,7 +56,9 @@ internal static class EnvironmentBuilder
                     environment[$"ConnectionStrings__{redis.Name}"] = redis.ConnectionString;
                     break;
                 case ProcessResource process when process.FindEndpoint("http") is { } http:
-                    var urls = http.GetUrls();
+                    // The public URL (the load balancer in front of several replicas), unless this resource asked
+                    // for the replicas themselves (WithReplicaReference).
+                    IReadOnlyList<string> urls = http.IsLoadBalanced && !resource.ReplicaReferenceList.Contains(process) ? [http.PublicUrl] : http.GetUrls();
                     for (var i = 0; i < urls.Count; i++)
                     {
                         environment[string.Create(CultureInfo.InvariantCulture, $"services__{process.Name}__http__{i}")] = urls[i];

@@ -9,11 +9,19 @@ internal interface IHealthProbe
 /// <summary>Healthy when <c>GET {endpoint}{path}</c> answers 200.</summary>
 internal sealed class HttpHealthProbe(HttpClient httpClient, EndpointDefinition endpoint, string path) : IHealthProbe
 {
-    public async Task<bool> CheckAsync(int replica, CancellationToken cancellationToken)
+    public EndpointDefinition Endpoint => endpoint;
+
+    public Task<bool> CheckAsync(int replica, CancellationToken cancellationToken) => CheckUrlAsync(endpoint.GetUrl(replica), cancellationToken);
+
+    /// <summary>Through the load balancer: a replicated resource is healthy only once its public URL answers (which
+    /// also warms the balancer's forwarding path before the first real request).</summary>
+    public Task<bool> CheckPublicAsync(CancellationToken cancellationToken) => CheckUrlAsync(endpoint.PublicUrl, cancellationToken);
+
+    private async Task<bool> CheckUrlAsync(string baseUrl, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await httpClient.GetAsync(new Uri(endpoint.GetUrl(replica) + path), cancellationToken);
+            using var response = await httpClient.GetAsync(new Uri(baseUrl + path), cancellationToken);
             return response.StatusCode == System.Net.HttpStatusCode.OK;
         }
         catch (HttpRequestException)

@@ -34,6 +34,7 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
     private readonly Dictionary<string, List<Process>> _current = new(StringComparer.Ordinal);
     private readonly HashSet<string> _stopRequested = new(StringComparer.Ordinal);
     private Task? _stopTask;
+    private Dictionary<ProcessResource, string>? _portFailures;
 
     public Orchestrator(
         IReadOnlyList<ProcessResource> resources,
@@ -61,12 +62,38 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
     public void UseOtlpEndpoint(string endpoint, string? headers) =>
         _settings = _settings with { OtlpEndpoint = endpoint, OtlpHeaders = headers };
 
+    /// <summary>Allocates every port (before the load balancers start on the public ones); <see cref="Start"/> does it if not done.</summary>
+    public void AllocatePorts()
+    {
+        lock (_gate)
+        {
+            _portFailures ??= PortAllocator.Allocate(_resources);
+        }
+    }
+
+    /// <summary>Makes a resource fail at start instead of launching (e.g. its load balancer could not listen).</summary>
+    public void FailAtStart(ProcessResource resource, string reason)
+    {
+        lock (_gate)
+        {
+            AllocatePorts();
+            _portFailures![resource] = reason;
+        }
+    }
+
     public void Start()
     {
-        var portFailures = PortAllocator.Allocate(_resources);
+        AllocatePorts();
+        var portFailures = _portFailures!;
         foreach (var resource in _resources)
         {
-            _notifications.Publish(resource.Name, s => s! with { Urls = AllUrls(resource) });
+            _notifications.Publish(resource.Name, s => s! with
+            {
+                Urls = AllUrls(resource),
+                LoadBalancerUrl = resource.FindEndpoint("http") is { IsLoadBalanced: true } http ? http.PublicUrl : null,
+                Replicas = [.. Enumerable.Range(0, resource.Replicas).Select(i => new ReplicaSnapshot(
+                    i, KnownResourceState.NotStarted, ResourceHealthStatus.Unknown, null, ReplicaUrl(resource, i), null))],
+            });
         }
 
         lock (_gate)
@@ -283,6 +310,7 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         }
 
         _notifications.Publish(resource.Name, s => s! with { State = KnownResourceState.Starting, Message = null });
+        var replicas = new ReplicaTracker(resource, _notifications);
         var started = new List<Process>();
         try
         {
@@ -315,6 +343,7 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         }
 
         var probe = resource.CreateHealthProbe(_healthClient);
+        replicas.Launched([.. started.Select(p => p.Id)], probe is null);
         _notifications.Publish(resource.Name, s => s! with
         {
             State = KnownResourceState.Running,
@@ -323,10 +352,39 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         });
 
         using var healthStop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var health = probe is null ? Task.CompletedTask : MonitorHealthAsync(resource, probe, healthStop.Token);
+        var health = probe is null ? Task.CompletedTask : MonitorHealthAsync(resource, probe, replicas, healthStop.Token);
         var exits = started.Select(p => p.WaitForExitAsync()).ToList();
-        var first = await Task.WhenAny(exits);
-        var exited = started[exits.IndexOf(first)];
+        var pending = new List<Task>(exits);
+        Process exited;
+        while (true)
+        {
+            var first = await Task.WhenAny(pending);
+            pending.Remove(first);
+            var index = exits.IndexOf(first);
+            exited = started[index];
+            replicas.Exited(index, exited.ExitCode);
+            bool stopping;
+            lock (_gate)
+            {
+                stopping = _stopRequested.Contains(resource.Name) || IsStopping;
+            }
+
+            if (stopping || pending.Count == 0)
+            {
+                break;
+            }
+
+            // One replica of several crashed: the others keep serving (the load balancer stops sending it
+            // traffic); the resource is Running but Unhealthy until it is restarted.
+            var code = exited.ExitCode;
+            ReportUnexpectedExit(resource, $"{resource.Name} replica {index}", code);
+            _notifications.Publish(resource.Name, s => s! with
+            {
+                Health = ResourceHealthStatus.Unhealthy,
+                Message = string.Create(CultureInfo.InvariantCulture, $"Replica {index} (process {exited.Id}) exited unexpectedly with code {code}"),
+            });
+        }
+
         await healthStop.CancelAsync();
         await health;
 
@@ -341,6 +399,7 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         if (stoppedByRequest)
         {
             await Task.WhenAll(exits);
+            replicas.AllExited(started);
             _notifications.Publish(resource.Name, s => s! with
             {
                 State = KnownResourceState.Exited, Health = ResourceHealthStatus.Unknown, ExitCode = exitCode, Message = "Stopped from the dashboard",
@@ -351,6 +410,7 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         if (IsStopping)
         {
             await Task.WhenAll(exits);
+            replicas.AllExited(started);
             _notifications.Publish(resource.Name, s => s! with
             {
                 State = KnownResourceState.Exited, Health = ResourceHealthStatus.Unknown, ExitCode = exitCode, Message = null,
@@ -358,14 +418,7 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
             return;
         }
 
-        var tail = _logs.GetTail(resource.Name, LogTailLines);
-        Log.ResourceExited(_logger, resource.Name, exitCode);
-        _output($"[apphost] {resource.Name} exited unexpectedly with code {exitCode}. Its last {tail.Count} log lines:");
-        foreach (var line in tail)
-        {
-            _output($"[{resource.Name}] | {line}");
-        }
-
+        ReportUnexpectedExit(resource, resource.Name, exitCode);
         _notifications.Publish(resource.Name, s => s! with
         {
             State = KnownResourceState.Exited,
@@ -373,6 +426,17 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
             ExitCode = exitCode,
             Message = string.Create(CultureInfo.InvariantCulture, $"Process {exited.Id} exited unexpectedly with code {exitCode}"),
         });
+    }
+
+    private void ReportUnexpectedExit(ProcessResource resource, string what, int exitCode)
+    {
+        var tail = _logs.GetTail(resource.Name, LogTailLines);
+        Log.ResourceExited(_logger, what, exitCode);
+        _output($"[apphost] {what} exited unexpectedly with code {exitCode}. Its last {tail.Count} log lines:");
+        foreach (var line in tail)
+        {
+            _output($"[{resource.Name}] | {line}");
+        }
     }
 
     private void Fail(ProcessResource resource, string reason)
@@ -410,8 +474,9 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
 
         var prefix = resource.Replicas > 1 ? $"[{resource.Name}-{replica}] " : $"[{resource.Name}] ";
         var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, e) => OnOutput(resource.Name, prefix, e.Data);
-        process.ErrorDataReceived += (_, e) => OnOutput(resource.Name, prefix, e.Data);
+        var replicaLog = resource.Replicas > 1 ? ResourceLogStore.ReplicaKey(resource.Name, replica) : null;
+        process.OutputDataReceived += (_, e) => OnOutput(resource.Name, replicaLog, prefix, e.Data);
+        process.ErrorDataReceived += (_, e) => OnOutput(resource.Name, replicaLog, prefix, e.Data);
         lock (_gate)
         {
             if (IsStopping)
@@ -439,7 +504,7 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         return process;
     }
 
-    private void OnOutput(string resourceName, string prefix, string? line)
+    private void OnOutput(string resourceName, string? replicaLog, string prefix, string? line)
     {
         if (line is null)
         {
@@ -447,6 +512,11 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         }
 
         _logs.Append(resourceName, line);
+        if (replicaLog is not null)
+        {
+            _logs.Append(replicaLog, line);
+        }
+
         try
         {
             _output(prefix + line);
@@ -458,16 +528,30 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
         }
     }
 
-    private async Task MonitorHealthAsync(ProcessResource resource, IHealthProbe probe, CancellationToken cancellationToken)
+    private async Task MonitorHealthAsync(ProcessResource resource, IHealthProbe probe, ReplicaTracker replicas, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                // Every replica is probed on its own port: the load balancer sends traffic only to healthy ones.
                 var healthy = true;
-                for (var replica = 0; replica < resource.Replicas && healthy; replica++)
+                for (var replica = 0; replica < resource.Replicas; replica++)
                 {
-                    healthy = await probe.CheckAsync(replica, cancellationToken);
+                    if (!replicas.IsRunning(replica))
+                    {
+                        healthy = false;
+                        continue;
+                    }
+
+                    var replicaHealthy = await probe.CheckAsync(replica, cancellationToken);
+                    replicas.SetHealth(replica, replicaHealthy);
+                    healthy &= replicaHealthy;
+                }
+
+                if (healthy && probe is HttpHealthProbe { Endpoint.IsLoadBalanced: true } http)
+                {
+                    healthy = await http.CheckPublicAsync(cancellationToken);
                 }
 
                 _notifications.Publish(resource.Name, s => s!.State == KnownResourceState.Running
@@ -481,6 +565,9 @@ internal sealed class Orchestrator : IAsyncDisposable, IResourceControl
             // Stopped or exited: the exit path publishes the final state.
         }
     }
+
+    private static string? ReplicaUrl(ProcessResource resource, int replica) =>
+        resource.FindEndpoint("http") is { IsAllocated: true } http ? http.GetUrl(replica) : null;
 
     private static IReadOnlyList<string> AllUrls(ProcessResource resource) =>
         [.. resource.Endpoints.Where(e => e.IsAllocated).SelectMany(e => e.GetUrls())];

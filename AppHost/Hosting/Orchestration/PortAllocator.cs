@@ -22,31 +22,37 @@ internal static class PortAllocator
             {
                 foreach (var endpoint in resource.Endpoints)
                 {
+                    // Several http replicas sit behind the AppHost's load balancer: a fixed port is the balancer's,
+                    // every replica gets a free port of its own.
+                    var loadBalanced = resource.Replicas > 1 && endpoint.Scheme == "http";
+                    int? publicPort = null;
+                    if (loadBalanced)
+                    {
+                        publicPort = endpoint.FixedPort is { } fixedPublic ? CheckFixed(resource, endpoint, fixedPublic, failures) : Hold(held);
+                    }
+
                     var ports = new int[resource.Replicas];
                     for (var replica = 0; replica < resource.Replicas; replica++)
                     {
-                        if (endpoint.FixedPort is { } fixedPort)
+                        if (endpoint.FixedPort is { } fixedPort && !loadBalanced)
                         {
                             if (resource.Replicas > 1)
                             {
                                 failures[resource] = $"Endpoint '{endpoint.Name}' has the fixed port {fixedPort} but {resource.Replicas} replicas: each replica needs its own port.";
+                                ports[replica] = fixedPort;
                             }
-                            else if (!IsFree(fixedPort))
+                            else
                             {
-                                failures[resource] = $"Port {fixedPort} on {EndpointDefinition.Host} (endpoint '{endpoint.Name}') is already in use.";
+                                ports[replica] = CheckFixed(resource, endpoint, fixedPort, failures);
                             }
 
-                            ports[replica] = fixedPort;
                             continue;
                         }
 
-                        var listener = new TcpListener(IPAddress.Loopback, 0);
-                        listener.Start();
-                        held.Add(listener);
-                        ports[replica] = ((IPEndPoint)listener.LocalEndpoint).Port;
+                        ports[replica] = Hold(held);
                     }
 
-                    endpoint.Allocate(ports);
+                    endpoint.Allocate(ports, publicPort);
                 }
             }
         }
@@ -60,6 +66,24 @@ internal static class PortAllocator
         }
 
         return failures;
+    }
+
+    private static int CheckFixed(ProcessResource resource, EndpointDefinition endpoint, int port, Dictionary<ProcessResource, string> failures)
+    {
+        if (!IsFree(port))
+        {
+            failures[resource] = $"Port {port} on {EndpointDefinition.Host} (endpoint '{endpoint.Name}') is already in use.";
+        }
+
+        return port;
+    }
+
+    private static int Hold(List<TcpListener> held)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        held.Add(listener);
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static bool IsFree(int port)

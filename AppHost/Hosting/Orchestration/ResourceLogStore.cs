@@ -8,6 +8,10 @@ internal sealed class ResourceLogStore(int capacityPerResource)
 
     public int CapacityPerResource { get; } = capacityPerResource;
 
+    /// <summary>The buffer of one replica of a replicated resource (its lines are also in the resource's own buffer).</summary>
+    public static string ReplicaKey(string resourceName, int replica) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{resourceName}#{replica}");
+
     public void Append(string resourceName, string line)
     {
         lock (_gate)

@@ -61,7 +61,9 @@ public sealed class ReferenceAppTests(FullAppFixture fixture)
         var secret = fixture.App.GetParameterValue("demo-client-secret");
 
         Assert.Equal(identityUrl, environment["IdentityProvider__Issuer"]);
-        Assert.Equal(identityUrl, environment["ASPNETCORE_URLS"]);
+        Assert.Equal(fixture.App.GetReplicaEndpoints("identity")[0].ToString().TrimEnd('/'), environment["ASPNETCORE_URLS"]);
+        Assert.NotEqual(identityUrl, environment["ASPNETCORE_URLS"]);
+        Assert.Equal("127.0.0.1", environment["ForwardedHeaders__KnownProxies__0"]);
         Assert.Equal("Development", environment["ASPNETCORE_ENVIRONMENT"]);
         Assert.Equal(
             "sha256:" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret))),

@@ -17,8 +17,9 @@ public sealed class EnvironmentConventionTests
         var cache = builder.AddRedis("cache");
         var greeting = builder.AddParameter("greeting");
         var backend = builder.AddTestServer("backend").WithReplicas(2);
+        var direct = builder.AddTestServer("direct").WithReplicas(2);
         builder.AddTestServer("dumper")
-            .WithReference(backend).WithReference(cache)
+            .WithReference(backend).WithReplicaReference(direct).WithReference(cache)
             .WithEnvironment("PLAIN", "value")
             .WithEnvironment("BACKEND_URL", backend.GetEndpoint("http"))
             .WithEnvironment("GREETING", greeting)
@@ -28,12 +29,16 @@ public sealed class EnvironmentConventionTests
 
         var environment = await client.GetFromJsonAsync<Dictionary<string, string>>(new Uri("/env", UriKind.Relative));
 
-        var backends = app.GetEndpoints("backend").Select(u => u.ToString().TrimEnd('/')).ToList();
-        Assert.Equal(2, backends.Distinct().Count());
+        var loadBalancer = app.GetEndpoint("backend").ToString().TrimEnd('/');
+        var directReplicas = app.GetReplicaEndpoints("direct").Select(u => u.ToString().TrimEnd('/')).ToList();
+        Assert.Equal(2, directReplicas.Distinct().Count());
         Assert.NotNull(environment);
-        Assert.Equal(backends[0], environment["services__backend__http__0"]);
-        Assert.Equal(backends[1], environment["services__backend__http__1"]);
-        Assert.Equal(backends[0], environment["BACKEND_URL"]);
+        Assert.Equal(loadBalancer, environment["services__backend__http__0"]);
+        Assert.DoesNotContain("services__backend__http__1", environment.Keys);
+        Assert.Equal(directReplicas[0], environment["services__direct__http__0"]);
+        Assert.Equal(directReplicas[1], environment["services__direct__http__1"]);
+        Assert.Equal(loadBalancer, environment["BACKEND_URL"]);
+        Assert.DoesNotContain("ForwardedHeaders__KnownProxies__0", environment.Keys);
         Assert.Equal(app.GetConnectionString("cache"), environment["ConnectionStrings__cache"]);
         Assert.Matches(@"^127\.0\.0\.1:\d+,password=[0-9A-F]{48}$", environment["ConnectionStrings__cache"]);
         Assert.Equal("value", environment["PLAIN"]);
@@ -61,5 +66,6 @@ public sealed class EnvironmentConventionTests
         Assert.NotEqual(environments[0]["PORT"], environments[1]["PORT"]);
         Assert.NotEqual(environments[0]["OTEL_RESOURCE_ATTRIBUTES"], environments[1]["OTEL_RESOURCE_ATTRIBUTES"]);
         Assert.StartsWith("service.instance.id=backend-1-", environments[1]["OTEL_RESOURCE_ATTRIBUTES"], StringComparison.Ordinal);
+        Assert.All(environments, e => Assert.Equal("127.0.0.1", e["ForwardedHeaders__KnownProxies__0"]));
     }
 }

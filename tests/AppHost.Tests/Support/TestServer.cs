@@ -2,8 +2,8 @@ namespace Reference.AppHost.Tests.Support;
 
 /// <summary>
 /// A tiny HTTP server (python3) to run as an executable resource: listens on $PORT, answers
-/// <c>/health</c> 200 (or 503 while the file named by $HEALTH_FLAG does not exist) and <c>/env</c>
-/// with its environment as JSON.
+/// <c>/health</c> 200 (or 503 while the file named by $HEALTH_FLAG does not exist), <c>/env</c>
+/// with its environment as JSON and <c>/headers</c> with the request headers (lower-case names) as JSON.
 /// </summary>
 internal static class TestServer
 {
@@ -15,8 +15,8 @@ internal static class TestServer
                 if self.path == "/health":
                     self.send_response(200 if flag is None or os.path.exists(flag) else 503)
                     self.end_headers()
-                elif self.path == "/env":
-                    body = json.dumps(dict(os.environ)).encode()
+                elif self.path in ("/env", "/headers"):
+                    body = json.dumps(dict(os.environ) if self.path == "/env" else {k.lower(): v for k, v in self.headers.items()}).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
                     self.end_headers()
