@@ -9,8 +9,9 @@ public sealed class ReferenceAppTestingOptions
     /// </summary>
     public IDictionary<string, string?> Configuration { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>How long every resource has to become Running and Healthy (default 90 s).</summary>
-    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(90);
+    /// <summary>How long every resource has to become Running and Healthy (default 120 s: the default model runs 2 IdP
+    /// and 2 gateway replicas, which a loaded 2-core CI machine starts slowly).</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Receives every child output line, prefixed <c>[name]</c> (e.g. to an xunit output helper). Null drops them (they stay in the log tails).</summary>
     public Action<string>? OutputSink { get; set; }

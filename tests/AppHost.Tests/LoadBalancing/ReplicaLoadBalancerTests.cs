@@ -142,6 +142,26 @@ public sealed class ReplicaLoadBalancerTests
     }
 
     [Fact]
+    public async Task FixedPort_ReplicatedResource_IsTheLoadBalancersPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var builder = ReferenceAppTesting.CreateBuilder();
+        builder.AddExecutable("backend", "python3", Path.GetTempPath(), "-c", "pass").WithHttpEndpoint(env: "PORT", port: port).WithReplicas(2);
+        await using var app = builder.Build();
+        var endpoint = ((ProcessResource)app.GetResource("backend")).GetEndpoint("http");
+
+        Reference.AppHost.Hosting.Orchestration.PortAllocator.Allocate([(ProcessResource)app.GetResource("backend")]);
+
+        Assert.True(endpoint.IsLoadBalanced);
+        Assert.Equal(port, endpoint.Port);
+        Assert.Equal(2, endpoint.Urls.Distinct().Count());
+        Assert.DoesNotContain($"http://127.0.0.1:{port}", endpoint.Urls);
+    }
+
+    [Fact]
     public async Task SingleReplica_HasNoLoadBalancer_PublicEndpointIsTheProcess()
     {
         var builder = ReferenceAppTesting.CreateBuilder();
