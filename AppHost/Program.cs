@@ -39,11 +39,13 @@ identity
     .WithEnvironment("IdentityProvider__Clients__gateway__SecretHashes__0", () => Sha256SecretHash(gatewayClientSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__orders-service__SecretHashes__0", () => Sha256SecretHash(ordersClientSecret.Resource.Value))
     .WithEnvironment("IdentityProvider__Clients__demo-web__SecretHashes__0", () => Sha256SecretHash(demoWebSecret.Resource.Value));
-// Hashed once per run (600,000 PBKDF2 iterations each), not once per replica launch.
-var demoUserPasswordHash = new Lazy<string>(() => Pbkdf2PasswordHash(demoUserPassword.Resource.Value));
+// Hashed once per run (600,000 PBKDF2 iterations each), not once per replica launch. The callback still reads the
+// parameter every time: publish mode watches those reads to know the value derives from a secret.
+var demoUserPasswordHashes = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 foreach (var user in demoUsers)
 {
-    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash", () => demoUserPasswordHash.Value);
+    identity.WithEnvironment($"IdentityProvider__Users__{user}__PasswordHash",
+        () => demoUserPasswordHashes.GetOrAdd(demoUserPassword.Resource.Value, Pbkdf2PasswordHash));
 }
 
 // Declared before the services because they reference it (its internal JWKS) and it references them.
