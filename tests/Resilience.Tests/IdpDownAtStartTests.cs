@@ -28,6 +28,21 @@ public sealed class IdpDownAtStartTests
         var token = await ResilienceSystem.GetTokenAsync(app, "demo-client", "orders.read");
 
         await ResilienceSystem.WaitUntilAsync(() => Task.FromResult(jwks.Requests >= 1), TimeSpan.FromSeconds(60), "the gateway tried to load the JWKS");
+        await ResilienceSystem.WaitUntilAsync(
+            async () =>
+            {
+                try
+                {
+                    using var response = await gateway.GetAsync("/alive");
+                    return response.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(60),
+            "the gateway listens (alive)");
         await AssertNotReadyAsync(gateway, token);
 
         var fetchesBefore = jwks.Requests;

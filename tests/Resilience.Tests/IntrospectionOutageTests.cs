@@ -27,11 +27,14 @@ public sealed class IntrospectionOutageTests(IdpFaultsFixture fixture) : IAsyncL
         using var gateway = fixture.App.CreateHttpClient("gateway");
         var known = await ResilienceSystem.GetTokenAsync(fixture.App, "demo-reference", "orders.read");
         var unseen = await ResilienceSystem.GetTokenAsync(fixture.App, "demo-reference", "orders.read");
-        var cachedAt = DateTimeOffset.UtcNow;
+        // The gateway caches the result between these two instants.
+        var cachedAfter = DateTimeOffset.UtcNow;
         using (var first = await ResilienceSystem.GetWithTokenAsync(gateway, Route, known))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
+
+        var cachedBefore = DateTimeOffset.UtcNow;
 
         var opensBefore = BreakerOpenedCount();
         fixture.Introspection.SetMode(fault);
@@ -57,15 +60,15 @@ public sealed class IntrospectionOutageTests(IdpFaultsFixture fixture) : IAsyncL
         Assert.Equal(connections, fixture.Introspection.AcceptedConnections);
 
         // The known token's cache entry is past CacheDuration (not fresh) but within MaxCachedAge: served.
-        await ResilienceSystem.WaitUntilTimeAsync(cachedAt + IdpFaultsFixture.IntrospectionCacheDuration + TimeSpan.FromSeconds(1));
-        if (DateTimeOffset.UtcNow < cachedAt + IdpFaultsFixture.IntrospectionMaxCachedAge - TimeSpan.FromSeconds(2))
+        await ResilienceSystem.WaitUntilTimeAsync(cachedBefore + IdpFaultsFixture.IntrospectionCacheDuration + TimeSpan.FromSeconds(1));
+        if (DateTimeOffset.UtcNow < cachedAfter + IdpFaultsFixture.IntrospectionMaxCachedAge - TimeSpan.FromSeconds(2))
         {
             using var withinBudget = await ResilienceSystem.GetWithTokenAsync(gateway, Route, known);
             Assert.Equal(HttpStatusCode.OK, withinBudget.StatusCode);
         }
 
         // Past the budget: fail closed.
-        await ResilienceSystem.WaitUntilTimeAsync(DateTimeOffset.UtcNow.Max(cachedAt + IdpFaultsFixture.IntrospectionMaxCachedAge + TimeSpan.FromSeconds(1)));
+        await ResilienceSystem.WaitUntilTimeAsync(DateTimeOffset.UtcNow.Max(cachedBefore + IdpFaultsFixture.IntrospectionMaxCachedAge + TimeSpan.FromSeconds(1)));
         using (var pastBudget = await ResilienceSystem.GetWithTokenAsync(gateway, Route, known))
         {
             await ResilienceSystem.AssertGatewayErrorAsync(pastBudget, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable");

@@ -61,6 +61,17 @@ public sealed class IdpFaultsFixture : IAsyncLifetime
         using var gateway = App.CreateHttpClient("gateway");
         await ResilienceSystem.WaitUntilAsync(
             async () => (await ResilienceSystem.GetHealthAsync(gateway)).Status == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "the gateway is ready again");
+
+        // A breaker left open by a scenario closes after its break duration and a successful probe.
+        var reference = await ResilienceSystem.GetTokenAsync(App, "demo-reference", "orders.read");
+        await ResilienceSystem.WaitUntilAsync(
+            async () =>
+            {
+                using var response = await ResilienceSystem.GetWithTokenAsync(gateway, "/opaque/orders/whoami", reference);
+                return response.StatusCode == HttpStatusCode.OK;
+            },
+            IntrospectionBreakDuration + TimeSpan.FromSeconds(60),
+            "introspection works again");
     }
 
     public async Task DisposeAsync()
