@@ -7,8 +7,10 @@ namespace Reference.AppHost.Hosting;
 /// <summary>
 /// A Redis-compatible server: <c>redis-server</c> when it is on PATH, otherwise Microsoft Garnet from
 /// the repository's dotnet tool manifest (configuration <c>AppHost:Redis:Server</c> =
-/// <c>auto</c> | <c>redis-server</c> | <c>garnet</c>). A random password is generated per run and
-/// nothing is persisted. Healthy when AUTH + PING succeed over RESP.
+/// <c>auto</c> | <c>redis-server</c> | <c>garnet</c>). A random password is generated per run. redis-server keeps an
+/// append-only file in a data folder of this run (<see cref="DataDirectory"/>), so a restart of the resource
+/// (dashboard, crash, fault tests) keeps the data; a new AppHost run starts empty. Healthy when AUTH + PING succeed
+/// over RESP.
 /// </summary>
 public sealed class RedisResource : ProcessResource
 {
@@ -22,6 +24,9 @@ public sealed class RedisResource : ProcessResource
         Password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         AddEndpoint(new EndpointDefinition("tcp", "tcp", port, portEnvironmentVariable: null));
     }
+
+    /// <summary>redis-server's data folder for this run (its append-only file), under the temp folder.</summary>
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "reference-redis", Guid.NewGuid().ToString("N"));
 
     /// <summary>The password generated for this run.</summary>
     public string Password { get; }
@@ -42,9 +47,14 @@ public sealed class RedisResource : ProcessResource
         var port = GetEndpointDefinition("tcp").GetPort(0).ToString(CultureInfo.InvariantCulture);
         var server = await RedisServerLocator.ResolveAsync(context, cancellationToken);
         Server = server.Kind;
+        if (server.Kind == RedisServerLocator.RedisServer)
+        {
+            Directory.CreateDirectory(DataDirectory);
+        }
+
         string[] args = server.Kind == RedisServerLocator.RedisServer
             ? [.. server.ArgumentsPrefix, "--bind", EndpointDefinition.Host, "--port", port, "--requirepass", Password,
-                "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no"]
+                "--dir", DataDirectory, "--save", "", "--appendonly", "yes", "--protected-mode", "yes", "--daemonize", "no"]
             : [.. server.ArgumentsPrefix, "--bind", EndpointDefinition.Host, "--port", port, "--auth", "Password", "--password", Password, "--lua"];
 
         // Not our code, so it cannot watch the AppHost itself: the AppHost's watchdog wraps it.

@@ -41,9 +41,17 @@ internal sealed class JwtAuthenticationScheme(JwtTokenValidator validator) : IGa
         }
 
         var result = await validator.ValidateAsync(credential.Token!, cancellationToken);
-        return result.Failure is { } failure
-            ? SchemeAuthenticationResult.Failure(StatusCodes.Status401Unauthorized, AuthenticationErrors.InvalidToken, failure.Description, failure.Reason)
-            : SchemeAuthenticationResult.Success(result.Caller!);
+        return result.Failure switch
+        {
+            null => SchemeAuthenticationResult.Success(result.Caller!),
+
+            // The issuer's keys are not loaded (or past the maximum stale age): the token was not judged, so it is not
+            // invalid; the gateway is unavailable (503), and the client must not discard a token that may be good.
+            { } failure when failure == JwtValidationFailure.KeysUnavailable => SchemeAuthenticationResult.Failure(
+                StatusCodes.Status503ServiceUnavailable, AuthenticationErrors.TemporarilyUnavailable, failure.Description, failure.Reason),
+            { } failure => SchemeAuthenticationResult.Failure(
+                StatusCodes.Status401Unauthorized, AuthenticationErrors.InvalidToken, failure.Description, failure.Reason),
+        };
     }
 
     /// <summary>Three non-empty segments separated by exactly two dots: the compact JWS shape (RFC 7515 §7.1).</summary>

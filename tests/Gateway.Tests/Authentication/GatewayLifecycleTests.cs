@@ -50,9 +50,9 @@ public sealed class GatewayLifecycleTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("invalid_token", body.RootElement.GetProperty("error").GetString());
+        Assert.Equal("temporarily_unavailable", body.RootElement.GetProperty("error").GetString());
         Assert.Empty(env.Orders.Requests);
     }
 

@@ -120,7 +120,7 @@ public sealed class JwksResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RefreshFailing_StaleKeysKept_Degraded_ThenPastMaxStale401AndUnready_ThenRecovers()
+    public async Task RefreshFailing_StaleKeysKept_Degraded_ThenPastMaxStale503AndUnready_ThenRecovers()
     {
         await WaitForHealthAsync(HttpStatusCode.OK, "Healthy");
         var staleness = ObserveStaleness();
@@ -143,7 +143,7 @@ public sealed class JwksResilienceTests : IAsyncLifetime
         _env.ClearRecordings();
         using (var expired = await SendAsync(_env.Idp.CreateToken()))
         {
-            await GatewayAssert.RejectedAsync(expired, HttpStatusCode.Unauthorized, "invalid_token", _env.Orders, _env.Inventory);
+            await GatewayAssert.RejectedAsync(expired, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", _env.Orders, _env.Inventory);
         }
 
         _env.Idp.JwksBehavior = JwksBehavior.Normal;
@@ -176,7 +176,7 @@ public sealed class JwksResilienceTests : IAsyncLifetime
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", env.Idp.CreateToken());
             using var response = await client.SendAsync(request);
-            await GatewayAssert.RejectedAsync(response, HttpStatusCode.Unauthorized, "invalid_token", env.Orders);
+            await GatewayAssert.RejectedAsync(response, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", env.Orders);
         }
 
         env.Idp.JwksBehavior = JwksBehavior.Normal;
