@@ -33,20 +33,32 @@ internal sealed class ConfigurationUserStore(IOptions<IdentityProviderOptions> o
 
     /// <summary>Trimmed and lower-cased (invariant): the lookup key and the lockout key.</summary>
     /// <summary>
-    /// The one form of a username for lookups, rate limits and lockouts: Unicode compatibility-normalised (NFKC, so
-    /// full-width and composed variants collapse), invisible format characters (zero-width space, joiners, BOM)
-    /// removed, surrounding whitespace trimmed, lower case (invariant). Variants of one name cannot dodge a limit.
+    /// The one form of a username for lookups, rate limits and lockouts: Unicode-normalised (NFKC where the runtime
+    /// has the data; full-width ASCII folded explicitly, since the build runs with invariant globalization), invisible
+    /// format characters (zero-width space, joiners, BOM) removed, surrounding whitespace trimmed, lower case
+    /// (invariant). Variants of one name cannot dodge a limit.
     /// </summary>
     public static string Normalize(string username)
     {
         ArgumentNullException.ThrowIfNull(username);
         var text = username.IsNormalized(NormalizationForm.FormKC) ? username : username.Normalize(NormalizationForm.FormKC);
-        if (text.Any(c => char.GetUnicodeCategory(c) == UnicodeCategory.Format))
+        var folded = new StringBuilder(text.Length);
+        foreach (var c in text)
         {
-            text = string.Concat(text.Where(c => char.GetUnicodeCategory(c) != UnicodeCategory.Format));
+            if (char.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            {
+                continue;
+            }
+
+            folded.Append(c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+                '\u3000' => ' ',
+                _ => c,
+            });
         }
 
-        return text.Trim().ToLowerInvariant();
+        return folded.ToString().Trim().ToLowerInvariant();
     }
 
     private static Snapshot Build(IdentityProviderOptions options)
