@@ -59,12 +59,3 @@ internal sealed class GatewayRateLimitingMiddleware(
         await AuthenticationErrors.WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, TooManyRequests, "Too many requests; retry after the Retry-After delay.");
     }
 }
-
-internal static partial class GatewayRateLimitLog
-{
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Rate limited by {Limiter}: client {ClientId}, tenant {TenantId}; retry after {RetryAfterSeconds} s")]
-    public static partial void Limited(ILogger logger, string limiter, string? clientId, string? tenantId, long retryAfterSeconds);
-
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Rate limiting unavailable (Redis down, fail closed): request of client {ClientId} refused with 503")]
-    public static partial void Unavailable(ILogger logger, string? clientId);
-}
