@@ -9,6 +9,7 @@ builder.AddIntrospectionAuthentication();
 builder.AddSessionAuthentication();
 builder.AddInternalTokens();
 builder.AddTokenExchange();
+builder.AddGatewayRateLimiting();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddGatewayRouting();
@@ -17,6 +18,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.UseGatewayAuthentication();
+app.UseGatewayRateLimiting();
 app.MapInternalJwks();
 app.MapBffEndpoints();
 app.MapReverseProxy();

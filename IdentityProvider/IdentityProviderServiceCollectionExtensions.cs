@@ -36,6 +36,7 @@ public static class IdentityProviderServiceCollectionExtensions
         // Operational data (codes, refresh and reference tokens, revocations, lockouts, replay caches) lives in Redis
         // (ConnectionStrings:cache) so that replicas share nothing else.
         builder.AddRedisClient("cache");
+        builder.AddIdentityProviderRateLimiting();
         AddSeedFile(builder);
 
         services.AddOptions<IdentityProviderOptions>().BindConfiguration(IdentityProviderOptions.SectionName).ValidateOnStart();
@@ -78,7 +79,6 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<ConfigurationUserStore>();
         services.TryAddSingleton<IUserStore>(sp => sp.GetRequiredService<ConfigurationUserStore>());
         services.TryAddSingleton<ISessionStore, RedisSessionStore>();
-        services.TryAddSingleton<LoginLockout>();
         services.TryAddSingleton<IIdTokenService, IdTokenService>();
         services.TryAddSingleton<IssuedTokenValidator>();
         services.TryAddSingleton<BackChannelLogoutNotifier>();

@@ -10,6 +10,9 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Security event: username#{UsernameHash} locked out until {LockedUntil:O} after repeated failed logins.")]
     public static partial void LockedOut(ILogger logger, string usernameHash, DateTimeOffset lockedUntil);
 
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Security event: client address {ClientAddress} locked out of login until {LockedUntil:O} after repeated failed logins.")]
+    public static partial void AddressLockedOut(ILogger logger, string clientAddress, DateTimeOffset lockedUntil);
+
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Login of subject {SubjectId}: new session sid#{SessionHash}.")]
     public static partial void LoginSucceeded(ILogger logger, string subjectId, string sessionHash);
 

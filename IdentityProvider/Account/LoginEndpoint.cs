@@ -4,22 +4,26 @@ using System.Text;
 using Microsoft.AspNetCore.Antiforgery;
 using Reference.IdentityProvider.Endpoints;
 using Reference.IdentityProvider.Endpoints.Results;
+using Reference.IdentityProvider.RateLimiting;
 using Reference.IdentityProvider.Sessions;
 using Reference.IdentityProvider.Stores.Users;
 using Reference.Redis;
+using Reference.ServiceDefaults.RateLimiting;
 
 namespace Reference.IdentityProvider.Account;
 
 /// <summary>
 /// <c>GET/POST /account/login</c>: a username/password form with antiforgery. Every failure (unknown user, wrong
 /// password, disabled user or tenant, locked out) shows the same message with the same status, after the same
-/// PBKDF2 work, so neither the page nor its timing reveals which usernames exist. Success starts a new IdP session
+/// PBKDF2 work, so neither the page nor its timing reveals which usernames exist. Attempts are rate limited per client
+/// IP and per normalised username, and failures lock both (<see cref="LoginThrottle"/>): a limited or locked attempt
+/// gets one fixed 429 page with <c>Retry-After</c>, before any password check. Success starts a new IdP session
 /// (new id every time: no fixation) and returns to a local <c>returnUrl</c> only.
 /// </summary>
 internal sealed class LoginEndpoint(
     IAntiforgery antiforgery,
     ConfigurationUserStore users,
-    LoginLockout lockout,
+    LoginThrottle throttle,
     ISessionStore sessions,
     TimeProvider timeProvider,
     ILogger<LoginEndpoint> logger)
@@ -75,15 +79,27 @@ internal sealed class LoginEndpoint(
     {
         var cancellationToken = context.RequestAborted;
         var normalized = ConfigurationUserStore.Normalize(username);
-        var usernameHash = LoginLockout.Hash(normalized)[..12];
-        var lockedUntil = await lockout.GetLockedUntilAsync(normalized, cancellationToken);
+        var usernameHash = LoginThrottle.Hash(normalized)[..12];
+        var ip = ClientAddress.PartitionKey(context);
+
+        var attempt = await throttle.AcquireAttemptAsync(ip, normalized, cancellationToken);
+        if (!attempt.IsAllowed)
+        {
+            return Refused(activity, attempt.IsUnavailable, attempt.RetryAfter, usernameHash, attempt.DeniedBy ?? "rate_limited");
+        }
+
+        var lockout = await throttle.GetLockoutAsync(ip, normalized, cancellationToken);
+        if (lockout.IsLocked)
+        {
+            return Refused(activity, lockout.IsUnavailable, lockout.Remaining(timeProvider.GetUtcNow()), usernameHash, "locked_out");
+        }
+
         var user = await users.FindByUsernameAsync(normalized, cancellationToken);
         var storedHash = user is null ? null : users.GetPasswordHash(user);
 
         // Always one PBKDF2 verification, against a dummy hash when there is nothing real to compare with.
         var passwordMatches = PasswordHasher.Verify(password, storedHash ?? users.DummyHash) && storedHash is not null;
-        var failure = lockedUntil is not null ? "locked_out"
-            : user is null ? "unknown_user"
+        var failure = user is null ? "unknown_user"
             : storedHash is null ? "no_password"
             : !passwordMatches ? "wrong_password"
             : !user.IsActive ? "disabled"
@@ -93,15 +109,21 @@ internal sealed class LoginEndpoint(
         {
             AccountLog.LoginFailed(logger, usernameHash, failure);
             activity?.SetStatus(ActivityStatusCode.Error, "login_failed");
-            if (lockedUntil is null && await lockout.RecordFailureAsync(normalized, cancellationToken))
+            var (byIp, byUsername) = await throttle.RecordFailureAsync(ip, normalized, cancellationToken);
+            if (byUsername.LockedByThisFailure)
             {
-                AccountLog.LockedOut(logger, usernameHash, timeProvider.GetUtcNow() + LoginLockout.LockoutDuration);
+                AccountLog.LockedOut(logger, usernameHash, byUsername.LockedUntil ?? timeProvider.GetUtcNow());
+            }
+
+            if (byIp.LockedByThisFailure)
+            {
+                AccountLog.AddressLockedOut(logger, ip, byIp.LockedUntil ?? timeProvider.GetUtcNow());
             }
 
             return Form(context, returnUrl, username, GenericFailure);
         }
 
-        await lockout.ResetAsync(normalized, cancellationToken);
+        await throttle.ResetUsernameAsync(normalized, cancellationToken);
         if (SessionCookie.Read(context.Request) is { } previous)
         {
             await sessions.DeleteAsync(previous, cancellationToken);
@@ -115,6 +137,13 @@ internal sealed class LoginEndpoint(
         return returnUrl is not null
             ? new BrowserRedirectResult(returnUrl)
             : new HtmlResult("Signed in", $"<p>You are signed in as {HtmlResult.Encode(user.Name ?? user.Username)}.</p>");
+    }
+
+    private IResult Refused(Activity? activity, bool unavailable, TimeSpan retryAfter, string usernameHash, string reason)
+    {
+        AccountLog.LoginFailed(logger, usernameHash, reason);
+        activity?.SetStatus(ActivityStatusCode.Error, reason);
+        return unavailable ? HtmlResult.Unavailable() : new LoginRateLimitedResult(retryAfter);
     }
 
     private HtmlResult Form(HttpContext context, string? returnUrl, string? username, string? error)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Reference.IdentityProvider.Endpoints.Results;
+using Reference.IdentityProvider.RateLimiting;
 using Reference.IdentityProvider.ResponseHandling;
 using Reference.IdentityProvider.Validation;
 using Reference.Redis;
@@ -9,13 +10,14 @@ namespace Reference.IdentityProvider.Endpoints;
 
 /// <summary>
 /// <c>POST /connect/token</c> (RFC 6749 §3.2): method and content type, bounded form, client authentication,
-/// grant validation, response. Mapped for every method so that a GET gets an RFC 6749 error, not a bare 405.
+/// per-client rate limit (429 <c>slow_down</c>), grant validation, response. Mapped for every method so that a GET gets an RFC 6749 error, not a bare 405.
 /// </summary>
 internal sealed class TokenEndpoint(
     IClientAuthenticator clientAuthenticator,
     ITokenRequestValidator requestValidator,
     ITokenResponseGenerator responseGenerator,
     IdentityProviderTelemetry telemetry,
+    TokenClientThrottle throttle,
     ILogger<TokenEndpoint> logger) : IEndpointHandler
 {
     public async Task<IResult> ProcessAsync(HttpContext context)
@@ -51,6 +53,15 @@ internal sealed class TokenEndpoint(
 
         var client = authentication.Client;
         activity?.SetTag(IdentityProviderTelemetry.ClientIdTag, client.ClientId);
+
+        // Per authenticated client, so that nobody can spend another client's budget by naming its client_id.
+        var rate = await throttle.AcquireAsync(client.ClientId, context.RequestAborted);
+        if (!rate.IsAllowed)
+        {
+            TokenEndpointLog.RateLimited(logger, client.ClientId, rate.RetryAfterSeconds);
+            activity?.SetStatus(ActivityStatusCode.Error, TokenRateLimitedResult.Error);
+            return rate.IsUnavailable ? TokenRateLimitUnavailable.Create() : new TokenRateLimitedResult(rate.RetryAfter);
+        }
         parameters.TryGetValue(TokenRequestParameters.GrantType, out var grantType);
         var knownGrantType = grantType is not null && client.AllowedGrantTypes.Contains(grantType) ? grantType : null;
         activity?.SetTag(IdentityProviderTelemetry.GrantTypeTag, knownGrantType);

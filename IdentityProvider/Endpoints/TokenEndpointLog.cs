@@ -11,4 +11,7 @@ internal static partial class TokenEndpointLog
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Client authentication failed with {Error} (presented client id {ClientId}, method {Method}): {ErrorDescription}")]
     public static partial void ClientAuthenticationFailed(ILogger logger, string error, string? clientId, string method, string? errorDescription);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Token request of client {ClientId} rate limited; retry after {RetryAfterSeconds} s")]
+    public static partial void RateLimited(ILogger logger, string clientId, long retryAfterSeconds);
 }

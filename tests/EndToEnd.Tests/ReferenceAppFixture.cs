@@ -35,6 +35,14 @@ public sealed class ReferenceAppFixture : IAsyncLifetime
         var application = await EntryPointInterception.RunEntryPointAsync(options.ToApplicationOptions());
         AddEnvironment(application, "identity", "IdentityProvider__Clients__gateway-bff__AccessTokenLifetime", BffAccessTokenLifetime.ToString("c"));
         AddEnvironment(application, "gateway", "Gateway__Bff__RefreshBeforeExpiry", BffRefreshBeforeExpiry.ToString("c"));
+
+        // Every test logs in from 127.0.0.1, mostly as alice, within a few minutes: the login limits (per address 10/min
+        // burst 5, 5 failures lock for 5 min; per username 5/min burst 3) would turn later logins into 429s.
+        AddEnvironment(application, "identity", "IdentityProvider__RateLimiting__LoginPerIp__PermitLimit", "10000");
+        AddEnvironment(application, "identity", "IdentityProvider__RateLimiting__LoginPerIp__Burst", "10000");
+        AddEnvironment(application, "identity", "IdentityProvider__RateLimiting__FailedLoginsPerIp__MaxFailures", "10000");
+        AddEnvironment(application, "identity", "IdentityProvider__RateLimiting__LoginPerUsername__PermitLimit", "10000");
+        AddEnvironment(application, "identity", "IdentityProvider__RateLimiting__LoginPerUsername__Burst", "10000");
         _app = await ReferenceAppTesting.StartAsync(application, options.StartupTimeout, cts.Token);
     }
 

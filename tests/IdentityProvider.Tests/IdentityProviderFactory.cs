@@ -121,6 +121,16 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
     public static Dictionary<string, string?> DefaultSettings() => new(StringComparer.OrdinalIgnoreCase)
     {
         ["IdentityProvider:Issuer"] = Issuer,
+
+        // Tests share one factory (one client address, a frozen clock): rate limits and the per-IP lockout out of the
+        // way; the username lockout keeps its defaults (10 failures, 15 minutes). RateLimiting tests set their own.
+        ["IdentityProvider:RateLimiting:LoginPerIp:PermitLimit"] = "100000",
+        ["IdentityProvider:RateLimiting:LoginPerIp:Burst"] = "100000",
+        ["IdentityProvider:RateLimiting:LoginPerUsername:PermitLimit"] = "100000",
+        ["IdentityProvider:RateLimiting:LoginPerUsername:Burst"] = "100000",
+        ["IdentityProvider:RateLimiting:TokenPerClient:PermitLimit"] = "100000",
+        ["IdentityProvider:RateLimiting:TokenPerClient:Burst"] = "100000",
+        ["IdentityProvider:RateLimiting:FailedLoginsPerIp:MaxFailures"] = "100000",
         ["IdentityProvider:AccessTokenLifetime"] = "00:10:00",
 
         // appsettings.json's API resources and demo clients stay; the demo clients get known secrets here.

@@ -1,5 +1,7 @@
-using System.Security.Cryptography;
 using System.Collections.Frozen;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Reference.IdentityProvider.Account;
 using Reference.IdentityProvider.Options;
@@ -30,7 +32,34 @@ internal sealed class ConfigurationUserStore(IOptions<IdentityProviderOptions> o
         _snapshot.Value.Tenants.TryGetValue(tenantId, out var tenant) && !tenant.Disabled;
 
     /// <summary>Trimmed and lower-cased (invariant): the lookup key and the lockout key.</summary>
-    public static string Normalize(string username) => username.Trim().ToLowerInvariant();
+    /// <summary>
+    /// The one form of a username for lookups, rate limits and lockouts: Unicode-normalised (NFKC where the runtime
+    /// has the data; full-width ASCII folded explicitly, since the build runs with invariant globalization), invisible
+    /// format characters (zero-width space, joiners, BOM) removed, surrounding whitespace trimmed, lower case
+    /// (invariant). Variants of one name cannot dodge a limit.
+    /// </summary>
+    public static string Normalize(string username)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        var text = username.IsNormalized(NormalizationForm.FormKC) ? username : username.Normalize(NormalizationForm.FormKC);
+        var folded = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (char.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            {
+                continue;
+            }
+
+            folded.Append(c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+                '\u3000' => ' ',
+                _ => c,
+            });
+        }
+
+        return folded.ToString().Trim().ToLowerInvariant();
+    }
 
     private static Snapshot Build(IdentityProviderOptions options)
     {

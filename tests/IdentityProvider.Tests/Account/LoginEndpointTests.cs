@@ -176,10 +176,10 @@ public sealed class LoginEndpointTests(IdentityProviderFactory factory) : IClass
     }
 
     [Fact]
-    public async Task Login_FiveFailures_LocksOutEvenTheCorrectPasswordUntilTheLockExpires()
+    public async Task Login_TenFailures_LocksOutEvenTheCorrectPasswordUntilTheLockExpires()
     {
         using var browser = Browser.Create(factory);
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 10; i++)
         {
             using var failure = await browser.SignInAsync("bob", "wrong-" + i);
             Assert.Contains(GenericFailure, await failure.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -190,8 +190,9 @@ public sealed class LoginEndpointTests(IdentityProviderFactory factory) : IClass
         factory.Time.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
         using var unlocked = await browser.SignInAsync("bob", UserPassword);
 
-        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
-        Assert.Contains(GenericFailure, lockedHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.Equal(TimeSpan.FromMinutes(15), locked.Headers.RetryAfter?.Delta);
+        Assert.Contains(Reference.IdentityProvider.RateLimiting.LoginRateLimitedResult.Message, lockedHtml, StringComparison.Ordinal);
         Assert.False(browser.Cookies.ContainsKey(Browser.SessionCookie) && lockedHtml.Contains("signed in", StringComparison.Ordinal));
         Assert.Contains("signed in", await unlocked.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         Assert.Contains(factory.Logs.Lines, l => l.Contains("[4002]", StringComparison.Ordinal) && l.Contains("locked out", StringComparison.Ordinal));
@@ -219,7 +220,7 @@ public sealed class LoginEndpointTests(IdentityProviderFactory factory) : IClass
     {
         using var browser = Browser.Create(factory);
         var username = "ghost-" + Guid.NewGuid().ToString("N")[..8];
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 10; i++)
         {
             using var failure = await browser.SignInAsync(username, "x");
         }

@@ -36,7 +36,7 @@ public sealed class SessionStorageTests(IdentityProviderFactory factory) : IClas
         using var response = await browser.SignInAsync("  " + username + " ", "wrong");
 
         var redis = factory.Services.GetRequiredService<RedisClient>();
-        Assert.True(await redis.ExistsAsync($"{factory.KeyPrefix}lockout:{Sha256Hex(username.ToLowerInvariant())}"));
+        Assert.True(await redis.ExistsAsync($"{factory.KeyPrefix}ratelimit:lockout-user:{Sha256Hex(username.ToLowerInvariant())}"));
     }
 
     [Fact]
