@@ -46,7 +46,15 @@ internal static class StockEndpoints
                 "This request carries a gateway internal token, which the identity provider cannot exchange; use a route in exchange or pass-through mode.");
         }
 
-        var subjectToken = request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
+        // Trusted-header requests (the gateway's headers mode) carry no token to exchange.
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || authorization.Length <= "Bearer ".Length)
+        {
+            return Error(StatusCodes.Status424FailedDependency, "delegation_unavailable",
+                "This request carries no token the identity provider could exchange; use a route in exchange or pass-through mode.");
+        }
+
+        var subjectToken = authorization["Bearer ".Length..].Trim();
         var result = await exchange.ExchangeAsync(subjectToken, cancellationToken);
         switch (result.Status)
         {
@@ -55,7 +63,7 @@ internal static class StockEndpoints
             case ExchangeStatus.Refused:
                 return Error(StatusCodes.Status403Forbidden, "delegation_refused", $"The identity provider refused the exchange ({result.Error}).");
             case ExchangeStatus.Unavailable:
-                return Unavailable(request.HttpContext, result.Error!);
+                return Unavailable(request.HttpContext, result.Error!, result.RetryAfter);
         }
 
         try
@@ -91,9 +99,10 @@ internal static class StockEndpoints
         }
     }
 
-    private static JsonHttpResult<Dictionary<string, string>> Unavailable(HttpContext context, string description)
+    private static JsonHttpResult<Dictionary<string, string>> Unavailable(HttpContext context, string description, TimeSpan? retryAfter = null)
     {
-        context.Response.Headers.RetryAfter = "5";
+        context.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, (retryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds)))
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Error(StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", description);
     }
 

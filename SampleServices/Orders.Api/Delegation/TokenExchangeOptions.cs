@@ -23,5 +23,20 @@ internal sealed class TokenExchangeOptions
     /// <summary>Where Inventory.Api is (<c>TokenExchange:InventoryBaseAddress</c>), resolved by service discovery.</summary>
     public Uri InventoryBaseAddress { get; set; } = new("http://inventory");
 
+    /// <summary>Timeout of one exchange call (<c>TokenExchange:Timeout</c>), default 2 s.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Breaker: share of failed calls that opens it (<c>TokenExchange:BreakerFailureRatio</c>), default 0.5.</summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Breaker: calls needed in the sampling window before it may open (<c>TokenExchange:BreakerMinimumThroughput</c>), default 5.</summary>
+    public int BreakerMinimumThroughput { get; set; } = 5;
+
+    /// <summary>Breaker: the sampling window (<c>TokenExchange:BreakerSamplingDuration</c>), default 30 s.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Breaker: how long it stays open before a probe (<c>TokenExchange:BreakDuration</c>), default 30 s.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool IsConfigured => !string.IsNullOrEmpty(ClientId) && !string.IsNullOrEmpty(ClientSecret);
 }
