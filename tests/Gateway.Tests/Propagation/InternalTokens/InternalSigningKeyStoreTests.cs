@@ -1,7 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Reference.Gateway.Authentication;
 using Reference.Gateway.Propagation.InternalTokens;
 using Reference.TestUtilities;
 
@@ -89,6 +94,55 @@ public sealed class InternalSigningKeyStoreTests : IDisposable
         Assert.Equal(fromA, fromB);
         Assert.Equal(2, Directory.GetFiles(_directory, "*.json").Length);
         Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task TwoReplicas_TokensMintedByEitherAcrossRotations_VerifyAgainstEitherJwks()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var telemetry = new GatewayTelemetry(services.GetRequiredService<IMeterFactory>());
+        var a = Ring();
+        var b = Ring();
+        var issuers = new[] { a, b }.Select(r => new InternalTokenIssuer(r, Options.Create(_options), _time, telemetry)).ToArray();
+        var caller = new AuthenticatedCaller("user-1", "client-1", ["orders.read"], "tenant-a", "https://idp.test", _time.GetUtcNow().AddHours(10), "hash");
+        var kids = new HashSet<string>();
+        var live = new List<(string Token, DateTimeOffset MintedAt)>();
+        for (var minute = 0; minute < 200; minute++)
+        {
+            var now = _time.GetUtcNow();
+            live.RemoveAll(t => now - t.MintedAt >= _options.Lifetime);
+            foreach (var issuer in issuers)
+            {
+                var token = issuer.Mint(caller, "orders-api", "req");
+                kids.Add(new JsonWebToken(token).Kid);
+                live.Add((token, now));
+            }
+
+            // Every token still alive verifies against the JWKS either replica publishes now.
+            foreach (var (token, _) in live)
+            {
+                await AssertVerifiesAsync(token, a);
+                await AssertVerifiesAsync(token, b);
+            }
+
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.True(kids.Count >= 3, $"only {kids.Count} keys were used");
+    }
+
+    private static async Task AssertVerifiesAsync(string token, InternalSigningKeyRing jwksFrom)
+    {
+        var keys = new JsonWebKeySet(System.Text.Encoding.UTF8.GetString(jwksFrom.JwksDocument.Span)).GetSigningKeys();
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = "urn:reference:gateway",
+            ValidAudience = "orders-api",
+            IssuerSigningKeys = keys,
+            ValidTypes = ["internal+jwt"],
+            LifetimeValidator = (_, _, _, _) => true,
+        });
+        Assert.True(result.IsValid, result.Exception?.Message);
     }
 
     [Fact]
