@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Reference.Orders.Api.Delegation;
 
 /// <summary>How Orders.Api exchanges the token it received for an Inventory.Api token (section <c>TokenExchange</c>).</summary>
@@ -39,4 +41,42 @@ internal sealed class TokenExchangeOptions
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     public bool IsConfigured => !string.IsNullOrEmpty(ClientId) && !string.IsNullOrEmpty(ClientSecret);
+}
+
+/// <summary>Checks the exchange timeout and breaker settings; each message names its key.</summary>
+internal sealed class TokenExchangeOptionsValidator : IValidateOptions<TokenExchangeOptions>
+{
+    private const string Prefix = TokenExchangeOptions.SectionName + ":";
+
+    public ValidateOptionsResult Validate(string? name, TokenExchangeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.Timeout < TimeSpan.FromMilliseconds(10) || options.Timeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{Prefix}Timeout must be between 00:00:00.010 and 00:01:00; got {options.Timeout}.");
+        }
+
+        if (options.BreakerFailureRatio is <= 0 or > 1)
+        {
+            failures.Add($"{Prefix}BreakerFailureRatio must be greater than 0 and at most 1; got {options.BreakerFailureRatio}.");
+        }
+
+        if (options.BreakerMinimumThroughput < 2)
+        {
+            failures.Add($"{Prefix}BreakerMinimumThroughput must be at least 2; got {options.BreakerMinimumThroughput}.");
+        }
+
+        if (options.BreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || options.BreakerSamplingDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{Prefix}BreakerSamplingDuration must be between 00:00:00.500 and 1.00:00:00; got {options.BreakerSamplingDuration}.");
+        }
+
+        if (options.BreakDuration < TimeSpan.FromMilliseconds(500) || options.BreakDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{Prefix}BreakDuration must be between 00:00:00.500 and 1.00:00:00; got {options.BreakDuration}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
