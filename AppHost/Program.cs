@@ -52,7 +52,11 @@ foreach (var user in demoUsers)
 var gateway = builder.AddProject<Projects.Gateway>("gateway").WithReplicas(2);
 var orders = builder.AddProject<Projects.Orders_Api>("orders").WithReference(gateway).WithReference(identity).WithHttpHealthCheck("/health")
     .WithEnvironment("TokenExchange__ClientId", "orders-service")
-    .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret);
+    .WithEnvironment("TokenExchange__ClientSecret", ordersClientSecret)
+    // Headers mode (gateway cluster orders-trusted): identity headers only from the gateway's network, here loopback
+    // because the local run has no network isolation; in a deployment, the gateway's own address only.
+    .WithEnvironment("TrustedHeaders__GatewayNetworks__0", "127.0.0.0/8")
+    .WithEnvironment("TrustedHeaders__GatewayNetworks__1", "::1/128");
 var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithReference(gateway).WithReference(identity).WithHttpHealthCheck("/health");
 
 // Orders.Api calls Inventory.Api on the user's behalf with a token it exchanged at the IdP (delegation).

@@ -28,6 +28,13 @@ internal static class PropagationMetadata
 
     public const string TrustedNetworkKey = "Network.Trusted";
 
+    /// <summary>
+    /// Cluster key: scopes (space-separated) the service may use for onward delegated calls. Exchange mode only: the
+    /// gateway's exchange asks for the route's scopes plus these (those the caller holds), so the service can exchange
+    /// its token again (e.g. Orders.Api for an Inventory.Api token). Ignored by the other modes.
+    /// </summary>
+    public const string DelegationScopesKey = "Propagation.DelegationScopes";
+
     private const string KeyPrefix = "Propagation.";
 
     private const string NetworkPrefix = "Network.";
@@ -38,6 +45,12 @@ internal static class PropagationMetadata
         metadata is not null && metadata.TryGetValue(AudienceKey, out var audience) && !string.IsNullOrWhiteSpace(audience)
             ? audience
             : null;
+
+    /// <summary>The cluster's <c>Propagation.DelegationScopes</c>, or none.</summary>
+    public static IReadOnlyList<string> GetDelegationScopes(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null && metadata.TryGetValue(DelegationScopesKey, out var value) && value is not null
+            ? value.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            : [];
 
     public static bool IsTrustedNetwork(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null && metadata.TryGetValue(TrustedNetworkKey, out var value)
@@ -110,9 +123,13 @@ internal static class PropagationMetadata
             {
                 ValidateMode($"Cluster '{clusterId}'", keyPath, value, metadata, errors);
             }
+            else if (string.Equals(key, DelegationScopesKey, StringComparison.Ordinal))
+            {
+                ValidateDelegationScopes(clusterId, keyPath, value, metadata, errors);
+            }
             else
             {
-                errors.Add($"Cluster '{clusterId}': unknown metadata key '{key}' ({keyPath}:{key}); the known keys are {AudienceKey}, {ModeKey}.");
+                errors.Add($"Cluster '{clusterId}': unknown metadata key '{key}' ({keyPath}:{key}); the known keys are {AudienceKey}, {ModeKey}, {DelegationScopesKey}.");
             }
         }
     }
@@ -137,6 +154,24 @@ internal static class PropagationMetadata
             {
                 errors.Add($"Route '{routeId}': unknown metadata key '{key}' ({keyPath}:{key}); a route may set only {ModeKey} (audience and network trust belong to the cluster).");
             }
+        }
+    }
+
+    private static void ValidateDelegationScopes(
+        string clusterId, string keyPath, string? value, IReadOnlyDictionary<string, string>? metadata, ICollection<string> errors)
+    {
+        var scopes = value?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        if (scopes.Length == 0 || scopes.Any(s => s.Any(c => c is < '!' or > '~' or '"' or '\\')))
+        {
+            errors.Add($"Cluster '{clusterId}': metadata '{DelegationScopesKey}' must be one or more space-separated scopes ({keyPath}:{DelegationScopesKey}).");
+        }
+        else if (GetAudience(metadata) is null)
+        {
+            errors.Add($"Cluster '{clusterId}': metadata '{DelegationScopesKey}' needs '{AudienceKey}' ({keyPath}:{DelegationScopesKey}); delegation scopes only travel in an exchanged token.");
+        }
+        else if (metadata!.TryGetValue(ModeKey, out var mode) && ParseMode(mode) is PropagationMode.Headers or PropagationMode.PassThrough)
+        {
+            errors.Add($"Cluster '{clusterId}': metadata '{DelegationScopesKey}' is only used in exchange mode, but the cluster's mode is '{mode}' ({keyPath}:{DelegationScopesKey}).");
         }
     }
 

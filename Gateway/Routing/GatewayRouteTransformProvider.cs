@@ -107,7 +107,8 @@ internal sealed class GatewayRouteTransformProvider(
                 new TrustedHeadersRequestTransform(policy.RequiredScopes),
             PropagationMode.PassThrough => PassThroughRequestTransform.Instance,
             PropagationMode.InternalToken when audience is not null => new InternalTokenRequestTransform(internalTokens, audience, policy.RequiredScopes),
-            PropagationMode.Exchange when audience is not null => new TokenExchangeRequestTransform(tokenExchange, audience, policy.RequiredScopes),
+            PropagationMode.Exchange when audience is not null => new TokenExchangeRequestTransform(
+                tokenExchange, audience, policy.RequiredScopes, PropagationMetadata.GetDelegationScopes(context.Cluster?.Metadata)),
             _ => null,
         };
         if (transform is null)

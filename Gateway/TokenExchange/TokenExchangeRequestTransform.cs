@@ -8,11 +8,27 @@ namespace Reference.Gateway.TokenExchange;
 /// <summary>
 /// Exchange mode: the caller's token is exchanged at the IdP for a token for <paramref name="audience"/> with the
 /// route's scopes, and that token is forwarded. A refusal answers 401/403 and an unavailable IdP 503 with
-/// Retry-After; in both cases nothing is forwarded, and never the original token.
+/// Retry-After; in both cases nothing is forwarded, and never the original token. The cluster's delegation scopes
+/// (<c>Propagation.DelegationScopes</c>) that the caller holds are requested too, so the service can delegate onward.
 /// </summary>
-internal sealed class TokenExchangeRequestTransform(TokenExchangeClient client, string audience, IReadOnlyList<string> routeScopes) : RequestTransform
+internal sealed class TokenExchangeRequestTransform(
+    TokenExchangeClient client, string audience, IReadOnlyList<string> routeScopes, IReadOnlyList<string>? delegationScopes = null) : RequestTransform
 {
     private readonly string _scope = string.Join(' ', routeScopes);
+
+    private readonly IReadOnlyList<string> _delegationScopes = [.. (delegationScopes ?? []).Except(routeScopes, StringComparer.Ordinal)];
+
+    /// <summary>The scope requested for <paramref name="caller"/>: the route's, then the delegation scopes the caller holds.</summary>
+    internal string ScopeFor(AuthenticatedCaller caller)
+    {
+        if (_delegationScopes.Count == 0)
+        {
+            return _scope;
+        }
+
+        var extra = _delegationScopes.Where(s => caller.Scopes.Contains(s, StringComparer.Ordinal));
+        return string.Join(' ', routeScopes.Concat(extra));
+    }
 
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -27,7 +43,7 @@ internal sealed class TokenExchangeRequestTransform(TokenExchangeClient client, 
 
         try
         {
-            var token = await client.ExchangeAsync(caller.AccessToken, caller.ExpiresAt, audience, _scope, context.HttpContext.RequestAborted);
+            var token = await client.ExchangeAsync(caller.AccessToken, caller.ExpiresAt, audience, ScopeFor(caller), context.HttpContext.RequestAborted);
             context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         catch (TokenExchangeRefusedException ex)

@@ -67,4 +67,13 @@ internal sealed class TokenExchangePolicyOptions
 
     /// <summary>Longest lifetime of an exchanged token; never longer than the subject token's remaining lifetime.</summary>
     public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Per allowed audience, scopes of <em>other</em> API resources the client may additionally request in a token for
+    /// that audience, so the service holding it can delegate onward (e.g. <c>orders-api: [inventory.read]</c>: the
+    /// gateway's token for Orders.Api may carry inventory.read, which Orders.Api can only use by exchanging it for an
+    /// Inventory.Api token). Only when requested explicitly; still narrowed to the subject token's scopes and the
+    /// client's AllowedScopes.
+    /// </summary>
+    public Dictionary<string, List<string>> DelegationScopes { get; } = new(StringComparer.Ordinal);
 }

@@ -326,6 +326,23 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
             }
         }
 
+        foreach (var (audience, scopes) in policy.DelegationScopes)
+        {
+            if (!policy.AllowedAudiences.Contains(audience, StringComparer.Ordinal))
+            {
+                failures.Add($"{key}:DelegationScopes:{audience} names an audience that is not in {key}:AllowedAudiences.");
+            }
+
+            for (var i = 0; i < scopes.Count; i++)
+            {
+                if (!client.AllowedScopes.Contains(scopes[i], StringComparer.Ordinal)
+                    || !options.ApiResources.Values.Any(r => r.Scopes.Contains(scopes[i], StringComparer.Ordinal)))
+                {
+                    failures.Add($"{key}:DelegationScopes:{audience}:{i} '{scopes[i]}' must be an API resource scope listed in {clientKey}:AllowedScopes.");
+                }
+            }
+        }
+
         if (policy.MaxTokenLifetime < TimeSpan.FromSeconds(1) || policy.MaxTokenLifetime > MaxExchangedTokenLifetime)
         {
             failures.Add($"{key}:MaxTokenLifetime must be between 00:00:01 and {MaxExchangedTokenLifetime:c}; it is {policy.MaxTokenLifetime:c}.");

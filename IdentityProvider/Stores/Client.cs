@@ -36,4 +36,8 @@ internal sealed record Client(
 }
 
 /// <summary>What a client may do with RFC 8693 token exchange.</summary>
-internal sealed record TokenExchangePolicy(IReadOnlySet<string> AllowedAudiences, bool AllowImpersonation, TimeSpan MaxTokenLifetime);
+internal sealed record TokenExchangePolicy(IReadOnlySet<string> AllowedAudiences, bool AllowImpersonation, TimeSpan MaxTokenLifetime)
+{
+    /// <summary>Per audience, extra scopes of other APIs a token for it may carry for onward delegation (only when requested).</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> DelegationScopes { get; init; } = new Dictionary<string, IReadOnlySet<string>>();
+}

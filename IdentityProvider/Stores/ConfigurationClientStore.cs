@@ -36,6 +36,10 @@ internal sealed class ConfigurationClientStore(IOptions<IdentityProviderOptions>
                 JsonWebKeySet = pair.Value.JsonWebKeySet,
                 TokenExchange = pair.Value.TokenExchange is { } exchange
                     ? new TokenExchangePolicy(exchange.AllowedAudiences.ToFrozenSet(StringComparer.Ordinal), exchange.AllowImpersonation, exchange.MaxTokenLifetime)
+                    {
+                        DelegationScopes = exchange.DelegationScopes.ToFrozenDictionary(
+                            d => d.Key, d => (IReadOnlySet<string>)d.Value.ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal),
+                    }
                     : null,
             },
             StringComparer.Ordinal);

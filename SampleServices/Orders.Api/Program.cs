@@ -9,6 +9,11 @@ builder.AddServiceDefaults();
 // Gateway internal tokens and IdP-exchanged tokens, audience orders-api only.
 builder.AddInternalTokenValidation();
 
+// The gateway's headers mode (cluster orders-trusted): X-User-* identity headers, only on requests without an
+// Authorization header and only from TrustedHeaders:GatewayNetworks. Requires network isolation (see
+// docs/identity-propagation-services.md).
+builder.AddTrustedHeaderIdentity();
+
 // Tenant-scoped orders, in memory.
 builder.AddOrders();
 

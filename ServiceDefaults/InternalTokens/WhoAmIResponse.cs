@@ -34,6 +34,22 @@ public sealed record WhoAmIResponse(
     ActorIdentity? Actor,
     IReadOnlyDictionary<string, string> ReceivedHeaders)
 {
+    /// <summary>
+    /// The verified token's <c>jti</c> (none for trusted headers): the same value on many requests shows that the
+    /// gateway reused one minted or exchanged token.
+    /// </summary>
+    public string? TokenId { get; init; }
+
+    /// <summary>Builds the response from an authenticated principal (its <c>jti</c> included) and the request's headers.</summary>
+    /// <param name="principal">The request's user.</param>
+    /// <param name="headers">The request headers.</param>
+    /// <returns>The response.</returns>
+    public static WhoAmIResponse Create(System.Security.Claims.ClaimsPrincipal principal, IHeaderDictionary headers)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        return Create(CallerIdentity.FromPrincipal(principal), headers) with { TokenId = principal.FindFirst("jti")?.Value };
+    }
+
     /// <summary>Builds the response from the verified identity and the request's headers.</summary>
     /// <param name="caller">The verified caller.</param>
     /// <param name="headers">The request headers.</param>

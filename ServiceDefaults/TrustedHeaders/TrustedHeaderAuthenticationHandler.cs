@@ -18,6 +18,7 @@ internal sealed class TrustedHeaderAuthenticationHandler : AuthenticationHandler
 {
     public const string SchemeName = "TrustedHeaders";
     public const string UntrustedSource = "untrusted_source";
+    public const string UserIdHeader = "X-User-Id";
     private readonly IOptionsMonitor<TrustedHeaderOptions> _trust;
 
     public TrustedHeaderAuthenticationHandler(
@@ -38,7 +39,13 @@ internal sealed class TrustedHeaderAuthenticationHandler : AuthenticationHandler
         }
 
         var headers = Request.Headers;
-        var userId = Single(headers["X-User-Id"]);
+        if (headers.Authorization.Count > 0)
+        {
+            // The gateway's headers mode never forwards Authorization: a request with both is not the gateway's.
+            return Task.FromResult(AuthenticateResult.Fail("Identity headers are accepted only on requests without an Authorization header."));
+        }
+
+        var userId = Single(headers[UserIdHeader]);
         if (string.IsNullOrEmpty(userId))
         {
             return Task.FromResult(AuthenticateResult.NoResult());

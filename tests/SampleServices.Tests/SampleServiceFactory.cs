@@ -23,6 +23,7 @@ public sealed class SampleServiceFactory<TEntryPoint>(
         var settings = new Dictionary<string, string?>
         {
             ["InternalTokens:JwksUri"] = jwksUri.ToString(),
+            ["TrustedHeaders:GatewayNetworks:0"] = "127.0.0.1/32",
         };
         foreach (var (key, value) in extraConfiguration ?? new Dictionary<string, string?>())
         {

@@ -12,6 +12,6 @@ internal static partial class InternalTokenLog
     [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Internal tokens are signed with key {KeyId}.")]
     public static partial void KeyLoaded(ILogger logger, string keyId);
 
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Rotated the internal signing key: new tokens are signed with {KeyId}; the previous key stays published until its tokens expire.")]
-    public static partial void KeyRotated(ILogger logger, string keyId);
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Internal signing key {KeyId} is published and signs new tokens from {ActivatesAt:O}; the previous key stays published until its tokens expire.")]
+    public static partial void KeyRotated(ILogger logger, string keyId, DateTimeOffset activatesAt);
 }

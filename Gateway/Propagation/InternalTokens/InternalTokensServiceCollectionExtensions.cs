@@ -9,7 +9,7 @@ internal static class InternalTokensServiceCollectionExtensions
 {
     public const string InternalJwksPath = "/.well-known/internal-jwks.json";
 
-    /// <summary>Registers the internal-token signing key (generated at first run) and the minting service.</summary>
+    /// <summary>Registers the internal-token signing keys (generations in {DataPath}/keys, shared by replicas) and the minting service.</summary>
     public static IHostApplicationBuilder AddInternalTokens(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -20,25 +20,11 @@ internal static class InternalTokensServiceCollectionExtensions
         services.TryAddSingleton<GatewayTelemetry>();
         services.TryAddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<InternalTokenOptions>>().Value;
-            var contentRoot = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
-            var keys = Path.Combine(Path.GetFullPath(options.DataPath, contentRoot), "keys");
-            return InternalSigningKeyStore.LoadOrCreate(keys, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InternalSigningKeyStore)));
-        });
-        services.TryAddSingleton(sp =>
-        {
             var options = sp.GetRequiredService<IOptions<InternalTokenOptions>>();
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<InternalSigningKeyRing>();
-            return InternalSigningKeyRing.Create(
-                sp.GetRequiredService<InternalSigningKey>(),
-                () =>
-                {
-                    var key = new InternalSigningKey(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256));
-                    InternalTokenLog.KeyRotated(logger, key.KeyId);
-                    return key;
-                },
-                options,
-                sp.GetRequiredService<TimeProvider>());
+            var contentRoot = sp.GetRequiredService<IHostEnvironment>().ContentRootPath;
+            var keys = Path.Combine(Path.GetFullPath(options.Value.DataPath, contentRoot), "keys");
+            return InternalSigningKeyRing.FromDirectory(
+                keys, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<InternalSigningKeyRing>());
         });
         services.TryAddSingleton<InternalTokenIssuer>();
         services.TryAddSingleton<InternalTokenCache>();

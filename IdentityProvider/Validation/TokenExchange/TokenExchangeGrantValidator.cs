@@ -29,8 +29,9 @@ namespace Reference.IdentityProvider.Validation.TokenExchange;
 /// configured absolute <c>Uri</c>); the form reader rejects repeated parameters, so at most one of each. Every
 /// target must be in the policy's <c>AllowedAudiences</c>, else <c>invalid_target</c>; <c>aud</c> is exactly the
 /// targets.</item>
-/// <item>Scopes may only narrow: requested ⊆ subject token scopes ∩ targets' scopes ∩ the client's AllowedScopes;
-/// the default is that whole intersection; empty is <c>invalid_scope</c>.</item>
+/// <item>Scopes may only narrow: requested ⊆ subject token scopes ∩ (targets' scopes ∪ the policy's
+/// <c>DelegationScopes</c> for the targets) ∩ the client's AllowedScopes; the default (no <c>scope</c>) is the
+/// intersection with the targets' own scopes only; empty is <c>invalid_scope</c>.</item>
 /// <item>Lifetime: min(policy MaxTokenLifetime, client lifetime, the subject token's remaining lifetime).</item>
 /// </list>
 /// </remarks>
@@ -357,6 +358,13 @@ internal sealed class TokenExchangeGrantValidator(
             {
                 return (null, Fail(Errors.InvalidScope, "The scope parameter is malformed (RFC 6749 §3.3)."));
             }
+
+            // Onward delegation: scopes of other APIs this client's policy lets a token for these targets carry,
+            // only when asked for explicitly, and still only what the subject token and the client allow.
+            var delegable = targets
+                .SelectMany(t => client.TokenExchange!.DelegationScopes.TryGetValue(t.Name, out var extra) ? extra : (IEnumerable<string>)[])
+                .Where(s => subjectScopes.Contains(s, StringComparer.Ordinal) && client.AllowedScopes.Contains(s, StringComparer.Ordinal));
+            grantable.AddRange(delegable.Except(grantable, StringComparer.Ordinal));
 
             if (!requested.All(s => grantable.Contains(s, StringComparer.Ordinal)))
             {

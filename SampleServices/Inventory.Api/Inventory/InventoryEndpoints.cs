@@ -22,7 +22,7 @@ internal static class InventoryEndpoints
     }
 
     private static Ok<WhoAmIResponse> WhoAmI(ClaimsPrincipal user, HttpRequest request) =>
-        TypedResults.Ok(WhoAmIResponse.Create(CallerIdentity.FromPrincipal(user), request.Headers));
+        TypedResults.Ok(WhoAmIResponse.Create(user, request.Headers));
 
     private static Results<Ok<IReadOnlyList<InventoryItem>>, ForbidHttpResult> List(ClaimsPrincipal user, InventoryStore store)
     {

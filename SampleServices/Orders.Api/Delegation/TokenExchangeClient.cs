@@ -5,6 +5,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Reference.ServiceDefaults.ServiceDiscovery;
 
 namespace Reference.Orders.Api.Delegation;
@@ -17,13 +20,19 @@ internal enum ExchangeStatus
     NotConfigured,
 }
 
-internal readonly record struct ExchangeResult(ExchangeStatus Status, string? AccessToken, string? Error);
+internal readonly record struct ExchangeResult(ExchangeStatus Status, string? AccessToken, string? Error)
+{
+    /// <summary>For <see cref="ExchangeStatus.Unavailable"/>: when to retry.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(5);
+}
 
 /// <summary>
 /// RFC 8693 token exchange at the IdP as Orders.Api's own confidential client (client_secret_basic):
 /// subject token = the token Orders.Api received; audience and scope from <see cref="TokenExchangeOptions"/>.
 /// Results are cached per (SHA-256 of the subject token, audience, scope) until 30 s before expiry.
-/// Never falls back to forwarding the subject token.
+/// Never falls back to forwarding the subject token. A circuit breaker (Polly) protects the IdP: only unavailability
+/// (5xx, unreachable, timeout, unusable answer) counts; while it is open no request reaches the IdP and the answer is
+/// Unavailable with the remaining break as Retry-After; a successful half-open probe closes it (no restart).
 /// </summary>
 internal sealed class TokenExchangeClient
 {
@@ -36,6 +45,7 @@ internal sealed class TokenExchangeClient
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TokenExchangeClient> _logger;
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RefreshAt)> _cache = new(StringComparer.Ordinal);
+    private readonly ResiliencePipeline<ExchangeResult> _pipeline;
     private int _exchangeCount;
 
     public TokenExchangeClient(IHttpClientFactory httpClientFactory, ServiceEndpointResolver resolver, IOptionsMonitor<TokenExchangeOptions> options, TimeProvider timeProvider,
@@ -46,6 +56,29 @@ internal sealed class TokenExchangeClient
         _resolver = resolver;
         _options = options;
         _timeProvider = timeProvider;
+        var breaker = options.CurrentValue;
+        _pipeline = new ResiliencePipelineBuilder<ExchangeResult> { TimeProvider = timeProvider }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ExchangeResult>
+            {
+                FailureRatio = breaker.BreakerFailureRatio,
+                MinimumThroughput = breaker.BreakerMinimumThroughput,
+                SamplingDuration = breaker.BreakerSamplingDuration,
+                BreakDuration = breaker.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Result.Status == ExchangeStatus.Unavailable || args.Outcome.Exception is TimeoutRejectedException),
+                OnOpened = args =>
+                {
+                    DelegationLog.BreakerOpened(_logger, args.BreakDuration.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    DelegationLog.BreakerClosed(_logger);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(breaker.Timeout)
+            .Build();
     }
 
     /// <summary>How many exchanges reached the IdP (tests observe cache reuse).</summary>
@@ -82,6 +115,30 @@ internal sealed class TokenExchangeClient
             return new ExchangeResult(ExchangeStatus.Issued, cached.Token, null);
         }
 
+        try
+        {
+            var result = await _pipeline.ExecuteAsync(
+                static (state, ct) => state.Client.SendAsync(state.Options, state.SubjectToken, state.Key, state.Now, ct),
+                (Client: this, Options: options, SubjectToken: subjectToken, Key: key, Now: now),
+                cancellationToken);
+            return result;
+        }
+        catch (BrokenCircuitException ex)
+        {
+            return new ExchangeResult(ExchangeStatus.Unavailable, null, "The identity provider is unavailable (circuit open).")
+            {
+                RetryAfter = ex.RetryAfter is { } retry && retry > TimeSpan.Zero ? retry : options.BreakDuration,
+            };
+        }
+        catch (TimeoutRejectedException)
+        {
+            return new ExchangeResult(ExchangeStatus.Unavailable, null, "The identity provider did not answer in time.");
+        }
+    }
+
+    private async ValueTask<ExchangeResult> SendAsync(
+        TokenExchangeOptions options, string subjectToken, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         Interlocked.Increment(ref _exchangeCount);
         try
         {

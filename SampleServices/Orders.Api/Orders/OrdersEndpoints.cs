@@ -22,7 +22,7 @@ internal static partial class OrdersEndpoints
     }
 
     private static Ok<WhoAmIResponse> WhoAmI(ClaimsPrincipal user, HttpRequest request) =>
-        TypedResults.Ok(WhoAmIResponse.Create(CallerIdentity.FromPrincipal(user), request.Headers));
+        TypedResults.Ok(WhoAmIResponse.Create(user, request.Headers));
 
     private static Results<Ok<IReadOnlyList<Order>>, ForbidHttpResult> List(ClaimsPrincipal user, OrderStore store)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Reference.Orders.Api.Delegation;
 using Reference.ServiceDefaults.ServiceDiscovery;
 
@@ -11,7 +12,8 @@ internal static class OrdersServiceCollectionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OrderStore>();
         builder.Services.TryAddSingleton<OrdersTelemetry>();
-        builder.Services.AddOptions<TokenExchangeOptions>().BindConfiguration(TokenExchangeOptions.SectionName);
+        builder.Services.AddOptions<TokenExchangeOptions>().BindConfiguration(TokenExchangeOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenExchangeOptions>, TokenExchangeOptionsValidator>());
         builder.Services.TryAddSingleton<ServiceEndpointResolver>();
         builder.Services.AddHttpClient(TokenExchangeClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddHttpClient(StockEndpoints.InventoryClientName, c => c.Timeout = TimeSpan.FromSeconds(5));

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
+using Reference.Gateway.Propagation.InternalTokens;
 using Reference.Gateway.Tests.Infrastructure;
 
 namespace Reference.Gateway.Tests.Authentication;
@@ -68,7 +69,7 @@ public sealed class GatewayLifecycleTests
         var second = await PublishedKeyIdAsync(client);
 
         Assert.Equal(first, second);
-        Assert.True(File.Exists(Path.Combine(env.DataPath, "keys", "internal-signing-es256.pem")));
+        Assert.True(File.Exists(Path.Combine(env.DataPath, "keys", FileInternalSigningKeyStore.FileName(1))));
     }
 
     [Fact]

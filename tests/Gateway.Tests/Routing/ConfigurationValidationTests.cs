@@ -143,6 +143,31 @@ public sealed class ConfigurationValidationTests : IAsyncLifetime
             ["Route 'orders-read'", "Gateway:TokenExchange:ClientSecret"]
         },
         {
+            "delegation scopes empty",
+            "ReverseProxy:Clusters:orders:Metadata:Propagation.DelegationScopes= ",
+            ["Cluster 'orders'", "one or more space-separated scopes", "ReverseProxy:Clusters:orders:Metadata:Propagation.DelegationScopes"]
+        },
+        {
+            "delegation scopes with a quote",
+            "ReverseProxy:Clusters:orders:Metadata:Propagation.DelegationScopes=inventory.read \"x",
+            ["Cluster 'orders'", "one or more space-separated scopes"]
+        },
+        {
+            "delegation scopes on a headers cluster",
+            "ReverseProxy:Clusters:trusted:Destinations:d:Address=http://orders|ReverseProxy:Clusters:trusted:Metadata:Propagation.Audience=orders-api|ReverseProxy:Clusters:trusted:Metadata:Propagation.Mode=headers|ReverseProxy:Clusters:trusted:Metadata:Network.Trusted=true|ReverseProxy:Clusters:trusted:Metadata:Propagation.DelegationScopes=inventory.read",
+            ["Cluster 'trusted'", "only used in exchange mode", "ReverseProxy:Clusters:trusted:Metadata:Propagation.DelegationScopes"]
+        },
+        {
+            "delegation scopes without an audience",
+            "ReverseProxy:Clusters:bare:Destinations:d:Address=http://orders|ReverseProxy:Clusters:bare:Metadata:Propagation.Mode=pass-through|ReverseProxy:Clusters:bare:Metadata:Propagation.DelegationScopes=inventory.read",
+            ["Cluster 'bare'", "needs 'Propagation.Audience'"]
+        },
+        {
+            "delegation scopes on a route",
+            "ReverseProxy:Routes:orders-read:Metadata:Propagation.DelegationScopes=inventory.read",
+            ["Route 'orders-read'", "unknown metadata key 'Propagation.DelegationScopes'"]
+        },
+        {
             "audience set on a route",
             "ReverseProxy:Routes:orders-read:Metadata:Propagation.Audience=orders-api",
             ["Route 'orders-read'", "unknown metadata key 'Propagation.Audience'"]

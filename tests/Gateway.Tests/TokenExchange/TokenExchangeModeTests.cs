@@ -27,6 +27,7 @@ public sealed class TokenExchangeModeTests : IAsyncLifetime
             ["ReverseProxy:Routes:exchange-orders:Metadata:Auth.Scopes"] = "orders.read",
             ["ReverseProxy:Routes:exchange-orders:Metadata:Propagation.Mode"] = "exchange",
             ["ReverseProxy:Routes:exchange-orders:Transforms:0:PathPattern"] = "/orders/{**rest}",
+            ["ReverseProxy:Clusters:orders:Metadata:Propagation.DelegationScopes"] = "inventory.read inventory.write",
         });
         await _env.InitializeAsync();
     }
@@ -51,6 +52,19 @@ public sealed class TokenExchangeModeTests : IAsyncLifetime
         Assert.Equal("urn:ietf:params:oauth:token-type:access_token", form["subject_token_type"]);
         Assert.Equal("orders-api", form["audience"]);
         Assert.Equal("orders.read", form["scope"]);
+    }
+
+    [Theory]
+    [InlineData("orders.read inventory.read", "orders.read inventory.read")]
+    [InlineData("orders.read inventory.read inventory.write", "orders.read inventory.read inventory.write")]
+    [InlineData("orders.read orders.write", "orders.read")]
+    public async Task Exchange_ClusterDelegationScopes_RequestedOnlyWhenTheCallerHoldsThem(string callerScopes, string requested)
+    {
+        using var response = await SendAsync(_env.Idp.CreateToken(scope: callerScopes));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(requested, Assert.Single(ExchangeIdp.Forms)["scope"]);
+        Assert.Equal("orders-api", ExchangeIdp.Forms[0]["audience"]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 
 namespace Reference.SampleServices.Tests.Delegation;
 
@@ -38,6 +39,23 @@ public sealed class DelegationTests(DelegationFixture fixture) : IClassFixture<D
 
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, "/orders/ord-a-1002/stock", token)).StatusCode);
         Assert.Equal(before + 1, fixture.IdentityProvider.RequestCount);
+    }
+
+    [Fact]
+    public async Task DelegatedWhoAmI_InventorySeesTheUserAndTheNestedActors()
+    {
+        fixture.IdentityProvider.Mode = "issue";
+        using var client = fixture.Orders.CreateClient();
+
+        var response = await GetAsync(client, "/orders/delegation/whoami", fixture.IdpToken("orders-api", "orders.read inventory.read", actor: GatewayActor));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = await response.JsonAsync();
+        Assert.Equal("alice", seen.GetProperty("subject").GetString());
+        Assert.Equal("inventory-api", seen.GetProperty("audience").GetString());
+        Assert.Equal("orders-service", seen.GetProperty("actor").GetProperty("subject").GetString());
+        Assert.Equal("gateway", seen.GetProperty("actor").GetProperty("actor").GetProperty("subject").GetString());
+        Assert.Equal(JsonValueKind.Null, seen.GetProperty("actor").GetProperty("actor").GetProperty("actor").ValueKind);
     }
 
     [Fact]
