@@ -295,6 +295,15 @@ internal static class JwtPreValidator
                         break;
                 }
             }
+            else if (name is "exp" or "nbf" or "iat")
+            {
+                // NumericDate (RFC 7519 §2): a JSON number. The token handler would also read "exp":"9999999999" as a
+                // date, and a parser that does not would see a token without expiry (a parser differential).
+                if (reader.TokenType != JsonTokenType.Number)
+                {
+                    return JwtValidationFailure.InvalidClaims;
+                }
+            }
             else
             {
                 reader.Skip();
