@@ -86,8 +86,10 @@ internal static class JwtPreValidator
             // The issuer is routed (and then verified exactly) by JwtTokenValidator: each issuer has its own keys.
             return new JwtPreValidationResult(null, header, payload);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: Utf8JsonReader.GetString on a string that is not valid UTF-8. Uncaught, it
+            // reached the authentication stage's catch-all and a malformed token answered 503 instead of 401.
             return JwtPreValidationResult.Fail(JwtValidationFailure.Malformed);
         }
     }

@@ -487,7 +487,7 @@ public sealed class IdentityProviderAttackTests(SecuritySystemFixture fixture)
                 break;
         }
 
-        var query = string.Join("&", parameters.Select(kv => $"{kv.Key}={(kv.Key == "redirect_uri" && kv.Value.Contains('%', StringComparison.Ordinal) ? kv.Value : Uri.EscapeDataString(kv.Value))}"));
+        var query = string.Join("&", parameters.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
         return new Uri(fixture.Identity, "/connect/authorize?" + query);
     }
 
