@@ -547,7 +547,7 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
             "missing-sub" => WithPayload(p => p.Remove("sub")),
             "scope-not-string" => WithPayload(p => p["scope"] = new[] { "orders.read", "orders.write" }),
             "invalid-utf8-in-sub" => Jws.SignRsa(
-                $"{Jws.B64(Jws.Json(FakeIdentityProvider.Header()))}.{Jws.B64([.. Encoding.UTF8.GetBytes(Jws.Json(idp.Payload()).TrimEnd('}') + ",\"email\":\"a"), 0xC3, 0x28, (byte)'"', (byte)'}'])}",
+                $"{Jws.B64(Jws.Json(FakeIdentityProvider.Header()))}.{Jws.B64([.. Encoding.UTF8.GetBytes(Jws.Json(idp.Payload()).TrimEnd('}') + ",\"email\":\"a"), 0xA1, (byte)'"', (byte)'}'])}",
                 idp.Rsa),
             "exp-string" => WithPayload(p => p["exp"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             "nbf-string" => WithPayload(p => p["nbf"] = "0"),

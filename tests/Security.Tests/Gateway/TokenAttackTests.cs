@@ -177,7 +177,7 @@ public sealed class TokenAttackTests(SecuritySystemFixture fixture)
             ["header-trailing-comma"] = ("malformed-b64", f => f.SignWithIssuer(Payload(f), """{"alg":"RS256","typ":"at+jwt","kid":"{kid}",}"""), Malformed),
             ["header-comment"] = ("malformed-b64", f => f.SignWithIssuer(Payload(f), """{"alg":"RS256",/*x*/"typ":"at+jwt","kid":"{kid}"}"""), Malformed),
             ["payload-trailing-garbage"] = ("malformed-b64", f => f.SignWithIssuer(Payload(f) + "{}"), Malformed),
-            ["payload-invalid-utf8-in-claim"] = ("malformed-b64", f => SignRawPayload(f, [.. Encoding.UTF8.GetBytes(Payload(f).TrimEnd('}') + ",\"email\":\""), 0xC3, 0x28, (byte)'"', (byte)'}']), Malformed),
+            ["payload-invalid-utf8-in-claim"] = ("malformed-b64", f => SignRawPayload(f, [.. Encoding.UTF8.GetBytes(Payload(f).TrimEnd('}') + ",\"email\":\"a"), 0xA1, (byte)'"', (byte)'}']), Malformed),
             ["payload-invalid-utf8"] = ("malformed-b64", f => SignRawPayload(f, [.. Encoding.UTF8.GetBytes(Payload(f).TrimEnd('}') + ",\"x\":\""), 0xC3, 0x28, (byte)'"', (byte)'}']), Invalid),
 
             // Signatures and payloads that were tampered with after signing.
