@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Reference.Gateway.Authentication;
+using Reference.Gateway.Authentication.Sessions;
 using Reference.Gateway.Propagation;
 using Reference.Gateway.Propagation.Headers;
 using Reference.Gateway.Propagation.InternalTokens;
@@ -93,6 +94,7 @@ internal sealed class GatewayRouteTransformProvider(
         }
 
         context.RequestTransforms.Add(CorrelationRequestTransform.Instance);
+        context.RequestTransforms.Add(SessionCookieRequestTransform.Instance);
         if (policy.IsAnonymous)
         {
             context.AddRequestHeaderRemove(HeaderNames.Authorization);

@@ -140,8 +140,9 @@ internal static class InternalTokenPreChecks
                 return "The token header is not a JSON object.";
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: GetString on a member that is not valid UTF-8.
             return "The token header is not valid JSON.";
         }
 

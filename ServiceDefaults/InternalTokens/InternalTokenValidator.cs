@@ -175,8 +175,10 @@ internal sealed class InternalTokenValidator
                 && document.RootElement.TryGetProperty("iss", out var iss)
                 && iss.ValueKind == JsonValueKind.String ? iss.GetString() : null;
         }
-        catch (Exception ex) when (ex is JsonException or FormatException)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
+            // InvalidOperationException: GetString on an iss that is not valid UTF-8 (the parser does not check
+            // string contents); uncaught it made a malformed token a 500.
             return null;
         }
     }

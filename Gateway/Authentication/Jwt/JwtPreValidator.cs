@@ -86,8 +86,10 @@ internal static class JwtPreValidator
             // The issuer is routed (and then verified exactly) by JwtTokenValidator: each issuer has its own keys.
             return new JwtPreValidationResult(null, header, payload);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: Utf8JsonReader.GetString on a string that is not valid UTF-8. Uncaught, it
+            // reached the authentication stage's catch-all and a malformed token answered 503 instead of 401.
             return JwtPreValidationResult.Fail(JwtValidationFailure.Malformed);
         }
     }
@@ -293,6 +295,15 @@ internal static class JwtPreValidator
                     default:
                         tenantId = value;
                         break;
+                }
+            }
+            else if (name is "exp" or "nbf" or "iat")
+            {
+                // NumericDate (RFC 7519 §2): a JSON number. The token handler would also read "exp":"9999999999" as a
+                // date, and a parser that does not would see a token without expiry (a parser differential).
+                if (reader.TokenType != JsonTokenType.Number)
+                {
+                    return JwtValidationFailure.InvalidClaims;
                 }
             }
             else

@@ -87,6 +87,10 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
         { "header-not-object", Malformed },
         { "missing-sub", NoSub },
         { "scope-not-string", BadClaim },
+        { "exp-string", BadClaim },
+        { "invalid-utf8-in-sub", Malformed },
+        { "nbf-string", BadClaim },
+        { "iat-string", BadClaim },
         { "ecdsa-zero-signature", BadSignature },
         { "ecdsa-r-s-equal-order", BadSignature },
         { "ecdsa-der-signature", BadSignature },
@@ -542,6 +546,12 @@ public sealed class EdgeAuthenticationTests(GatewayEnvironment env) : IClassFixt
             "header-not-object" => idp.Sign("[\"RS256\"]", Jws.Json(idp.Payload())),
             "missing-sub" => WithPayload(p => p.Remove("sub")),
             "scope-not-string" => WithPayload(p => p["scope"] = new[] { "orders.read", "orders.write" }),
+            "invalid-utf8-in-sub" => Jws.SignRsa(
+                $"{Jws.B64(Jws.Json(FakeIdentityProvider.Header()))}.{Jws.B64([.. Encoding.UTF8.GetBytes(Jws.Json(idp.Payload()).TrimEnd('}') + ",\"email\":\"a"), 0xA1, (byte)'"', (byte)'}'])}",
+                idp.Rsa),
+            "exp-string" => WithPayload(p => p["exp"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            "nbf-string" => WithPayload(p => p["nbf"] = "0"),
+            "iat-string" => WithPayload(p => p["iat"] = "0"),
             "ecdsa-zero-signature" => EcWithSignature(new byte[64]),
             "ecdsa-r-s-equal-order" => EcWithSignature([.. p256Order, .. p256Order]),
             "ecdsa-der-signature" => Jws.SignEcdsa(
