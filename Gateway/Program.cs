@@ -9,6 +9,7 @@ builder.AddIntrospectionAuthentication();
 builder.AddSessionAuthentication();
 builder.AddInternalTokens();
 builder.AddTokenExchange();
+builder.AddRevocationConsumer();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddGatewayRouting();

@@ -27,7 +27,7 @@ internal sealed class TokenExchangeRequestTransform(TokenExchangeClient client, 
 
         try
         {
-            var token = await client.ExchangeAsync(caller.AccessToken, caller.ExpiresAt, audience, _scope, context.HttpContext.RequestAborted);
+            var token = await client.ExchangeAsync(caller.AccessToken, caller.ExpiresAt, audience, _scope, caller.RevocationSubject, context.HttpContext.RequestAborted);
             context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         catch (TokenExchangeRefusedException ex)
