@@ -59,7 +59,7 @@ public static class RevocationContract
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
                 || !root.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.String
-                || !root.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds))
+                || !root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out var expSeconds))
             {
                 return null;
             }
@@ -71,7 +71,7 @@ public static class RevocationContract
                 return null;
             }
 
-            var revokedAt = root.TryGetProperty("iat", out var iat) && iat.TryGetInt64(out var iatSeconds) && iatSeconds is >= 0 and <= 253402300799
+            var revokedAt = root.TryGetProperty("iat", out var iat) && iat.ValueKind == JsonValueKind.Number && iat.TryGetInt64(out var iatSeconds) && iatSeconds is >= 0 and <= 253402300799
                 ? DateTimeOffset.FromUnixTimeSeconds(iatSeconds)
                 : now;
             return new RevocationEntry(kind.Value, text!, DateTimeOffset.FromUnixTimeSeconds(expSeconds), revokedAt);
