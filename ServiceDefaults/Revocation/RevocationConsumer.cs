@@ -68,6 +68,11 @@ internal sealed class RevocationConsumer : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
         _lastSweep = _timeProvider.GetTimestamp();
         while (_subscription is null && !stoppingToken.IsCancellationRequested)
         {

@@ -31,9 +31,7 @@ public static class RevocationServiceCollectionExtensions
         }
 
         services.TryAddSingleton<RevocationConsumer>();
-        services.AddHostedService(sp => sp.GetRequiredService<IOptions<RevocationOptions>>().Value.Enabled
-            ? (IHostedService)sp.GetRequiredService<RevocationConsumer>()
-            : new DisabledConsumer());
+        services.AddHostedService(sp => sp.GetRequiredService<RevocationConsumer>());
         services.AddHealthChecks().AddCheck<RevocationHealthCheck>(RevocationHealthCheck.Name);
         return builder;
     }
@@ -56,12 +54,5 @@ public static class RevocationServiceCollectionExtensions
         services.TryAddSingleton<RevocationTelemetry>();
         services.TryAddSingleton<RevocationDenylist>();
         return services;
-    }
-
-    private sealed class DisabledConsumer : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
