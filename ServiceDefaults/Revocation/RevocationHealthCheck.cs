@@ -4,9 +4,10 @@ using Microsoft.Extensions.Options;
 namespace Reference.ServiceDefaults.Revocation;
 
 /// <summary>
-/// Readiness (<c>revocations</c>): Healthy once the denylist caught up and while the subscription is up; Degraded while
-/// it is not (what was learnt is still applied); Unhealthy once <see cref="RevocationOptions.FailClosedAfter"/> has
-/// passed unsynchronized (requests are then refused) or after the denylist had to drop live entries.
+/// Readiness (<c>revocations</c>): Healthy, unless <see cref="RevocationOptions.FailClosedAfter"/> is set and the denylist
+/// is unsynchronized (Degraded, then Unhealthy once the budget has passed and requests are refused), or the denylist
+/// had to drop live entries (Degraded). Without the budget an unsynchronized denylist (logged, in metrics) keeps the
+/// instance ready: requests are served with what it holds, as they are without Redis.
 /// </summary>
 internal sealed class RevocationHealthCheck(RevocationDenylist denylist, IOptions<RevocationOptions> options, TimeProvider timeProvider) : IHealthCheck
 {
@@ -24,9 +25,16 @@ internal sealed class RevocationHealthCheck(RevocationDenylist denylist, IOption
             return Task.FromResult(HealthCheckResult.Healthy($"Subscribed and caught up; {denylist.Count} revocations held."));
         }
 
+        // Without Revocation:FailClosedAfter requests keep being served from what the denylist holds, so an
+        // unsynchronized denylist must not take the instance out of the load balancer (as Redis itself does not).
         var age = timeProvider.GetUtcNow() - since;
-        return Task.FromResult(options.Value.FailClosedAfter is { } budget && age >= budget
+        if (options.Value.FailClosedAfter is not { } budget)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy($"Revocations unsynchronized for {age.TotalSeconds:F0} s; the {denylist.Count} held are applied, the rest is learnt on reconnect."));
+        }
+
+        return Task.FromResult(age >= budget
             ? HealthCheckResult.Unhealthy($"Revocations unsynchronized for {age.TotalSeconds:F0} s (Revocation:FailClosedAfter {budget}); tokens are refused.")
-            : HealthCheckResult.Degraded($"Revocations unsynchronized for {age.TotalSeconds:F0} s; the {denylist.Count} held are applied, the rest is learnt on reconnect."));
+            : HealthCheckResult.Degraded($"Revocations unsynchronized for {age.TotalSeconds:F0} s; refused after {budget}."));
     }
 }
