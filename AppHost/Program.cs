@@ -62,6 +62,11 @@ var inventory = builder.AddProject<Projects.Inventory_Api>("inventory").WithRefe
 // Orders.Api calls Inventory.Api on the user's behalf with a token it exchanged at the IdP (delegation).
 orders.WithReference(inventory);
 
+// The services consume revocations (reference:revocations + the revoked:* denylist keys) to reject internal and
+// exchanged tokens derived from a revoked token.
+orders.WithReference(cache);
+inventory.WithReference(cache);
+
 gateway
     .WithReference(identity).WithReference(orders).WithReference(inventory).WithReference(cache)
     .WaitFor(identity)

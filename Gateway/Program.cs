@@ -10,6 +10,7 @@ builder.AddSessionAuthentication();
 builder.AddInternalTokens();
 builder.AddTokenExchange();
 builder.AddGatewayRateLimiting();
+builder.AddRevocationConsumer();
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddGatewayRouting();

@@ -24,6 +24,15 @@ internal sealed record AuthenticatedCaller(
     /// <summary>The IdP session (<c>sid</c>) or the gateway's session id hash, when known.</summary>
     public string? SessionId { get; init; }
 
+    /// <summary>The access token's <c>jti</c>, when known: what a token revocation names.</summary>
+    public string? TokenId { get; init; }
+
+    /// <summary>When the token (or, for a session, the session) was issued: what a subject revocation compares with.</summary>
+    public DateTimeOffset? IssuedAt { get; init; }
+
+    /// <summary>What the revocation denylist needs of this caller.</summary>
+    public Reference.ServiceDefaults.Revocation.RevocationSubject RevocationSubject => new([TokenId], SessionId, Subject, IssuedAt);
+
     /// <summary>
     /// The access token the caller presented, or the session's access token: a bearer credential, kept only for
     /// propagation modes that need it (token exchange, pass-through). Never log it.

@@ -1,3 +1,5 @@
+using Reference.ServiceDefaults.Revocation;
+
 namespace Reference.Gateway.Authentication;
 
 /// <summary>Authentication log messages (event ids 2000-2099). Tokens are never logged: only a short SHA-256 prefix.</summary>
@@ -20,4 +22,7 @@ internal static partial class AuthenticationLog
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Route {RouteId}: scheme {Scheme} failed; answering 503.")]
     public static partial void SchemeFailed(ILogger logger, string routeId, string scheme, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Route {RouteId}: scheme {Scheme} credentials (token {TokenHash}) of subject {Subject} are revoked: {Status}.")]
+    public static partial void Revoked(ILogger logger, string routeId, string scheme, string tokenHash, string subject, RevocationStatus status);
 }

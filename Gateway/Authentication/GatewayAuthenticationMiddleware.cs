@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Reference.Gateway.Tenancy;
+using Reference.ServiceDefaults.Revocation;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 
@@ -13,6 +14,9 @@ namespace Reference.Gateway.Authentication;
 /// <item>The first scheme of the route's ordered list that can handle the request authenticates it, and its verdict
 /// is final (no fall-through to another scheme after a failure). No scheme can handle it: 401 with a bare
 /// challenge (RFC 6750 §3.1).</item>
+/// <item>The revocation denylist (by <c>jti</c>, <c>sid</c>, <c>sub</c>), whatever cache the verdict came from: a
+/// revoked credential gets 401 <c>invalid_token</c>; an unknowable revocation state (only with
+/// <c>Revocation:FailClosedAfter</c>) 503 <c>temporarily_unavailable</c>.</item>
 /// <item>Required scopes (403 <c>insufficient_scope</c>), then the tenant rules (<see cref="TenantPolicyEnforcer"/>).</item>
 /// </list>
 /// A rejected request is answered here and never reaches the downstream service. Endpoints that are not YARP routes
@@ -28,6 +32,8 @@ internal sealed class GatewayAuthenticationMiddleware
     private readonly TenantPolicyEnforcer _tenants;
     private readonly GatewayTelemetry _telemetry;
     private readonly TimeProvider _timeProvider;
+    private readonly RevocationDenylist _denylist;
+    private readonly RevocationTelemetry _revocationTelemetry;
     private readonly ILogger<GatewayAuthenticationMiddleware> _logger;
     private readonly ConditionalWeakTable<RouteConfig, RouteAuthenticationPolicy> _policies = [];
 
@@ -37,8 +43,12 @@ internal sealed class GatewayAuthenticationMiddleware
         TenantPolicyEnforcer tenants,
         GatewayTelemetry telemetry,
         TimeProvider timeProvider,
+        RevocationDenylist denylist,
+        RevocationTelemetry revocationTelemetry,
         ILogger<GatewayAuthenticationMiddleware> logger)
     {
+        _denylist = denylist;
+        _revocationTelemetry = revocationTelemetry;
         _next = next;
         _schemes = new Dictionary<string, IGatewayAuthenticationScheme>(StringComparer.Ordinal);
         foreach (var scheme in schemes)
@@ -150,6 +160,24 @@ internal sealed class GatewayAuthenticationMiddleware
             }
 
             caller = outcome.Caller;
+            var revocation = _denylist.Check(caller.RevocationSubject);
+            if (revocation != RevocationStatus.NotRevoked)
+            {
+                AuthenticationLog.Revoked(_logger, routeId, scheme.Name, caller.TokenHash, caller.Subject, revocation);
+                if (revocation == RevocationStatus.Revoked)
+                {
+                    _revocationTelemetry.RecordDenied("gateway");
+                    await AuthenticationErrors.WriteErrorAsync(
+                        context, StatusCodes.Status401Unauthorized, AuthenticationErrors.InvalidToken, "The credentials have been revoked.");
+                    return ("failure", "token_revoked");
+                }
+
+                _revocationTelemetry.RecordDenied("gateway_unknown");
+                await AuthenticationErrors.WriteErrorAsync(
+                    context, StatusCodes.Status503ServiceUnavailable, AuthenticationErrors.TemporarilyUnavailable, "Revocations cannot be verified right now; try again later.");
+                return ("failure", "revocation_unknown");
+            }
+
             if (policy.RequiredScopes.Any(required => !caller.Scopes.Contains(required, StringComparer.Ordinal)))
             {
                 AuthenticationLog.InsufficientScope(_logger, routeId, caller.TokenHash, caller.ClientId, string.Join(' ', policy.RequiredScopes));

@@ -24,6 +24,9 @@ internal static class GatewayAuthenticationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtValidationOptions>, JwtValidationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GatewayTelemetry>();
+
+        // Every scheme's verdict is checked against the revocation denylist (filled by AddRevocationConsumer()).
+        services.AddRevocationDenylist();
         services.AddHttpClient(JwksCache.HttpClientName, client =>
         {
             client.Timeout = TimeSpan.FromSeconds(10);

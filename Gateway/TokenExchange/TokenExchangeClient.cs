@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Reference.ServiceDefaults.Revocation;
 
 namespace Reference.Gateway.TokenExchange;
 
@@ -30,9 +31,10 @@ internal sealed class TokenExchangeUnavailableException(string message, TimeSpan
 /// RFC 8693 token exchange as the gateway's confidential client (client_secret_basic) at the token endpoint found
 /// through discovery. Results are cached per (SHA-256 of the subject token, audience, scope) until shortly before
 /// they expire (bounded). A timeout bounds each call and a circuit breaker protects the IdP; refusals (400) do not
-/// count against the breaker. It never returns the subject token itself.
+/// count against the breaker. It never returns the subject token itself. A revocation evicts the exchanged tokens of
+/// the subject tokens it names (<c>jti</c>, <c>sid</c>, <c>sub</c>).
 /// </summary>
-internal sealed class TokenExchangeClient
+internal sealed class TokenExchangeClient : IRevocationListener
 {
     public const string HttpClientName = "Reference.Gateway.TokenExchange";
 
@@ -47,7 +49,7 @@ internal sealed class TokenExchangeClient
     private readonly ILogger<TokenExchangeClient> _logger;
     private readonly ResiliencePipeline _pipeline;
     private readonly AuthenticationHeaderValue _authorization;
-    private readonly ConcurrentDictionary<(string TokenHash, string Audience, string Scope), (string Token, DateTimeOffset ExpiresAt)> _cache = new();
+    private readonly ConcurrentDictionary<(string TokenHash, string Audience, string Scope), (string Token, DateTimeOffset ExpiresAt, RevocationSubject Source)> _cache = new();
     private Uri? _endpoint;
 
     public TokenExchangeClient(
@@ -98,7 +100,12 @@ internal sealed class TokenExchangeClient
     /// An access token for <paramref name="audience"/>, on behalf of the subject of <paramref name="subjectToken"/>.
     /// Throws <see cref="TokenExchangeRefusedException"/> or <see cref="TokenExchangeUnavailableException"/>.
     /// </summary>
-    public async Task<string> ExchangeAsync(string subjectToken, DateTimeOffset subjectExpiresAt, string audience, string scope, CancellationToken cancellationToken)
+    public async Task<string> ExchangeAsync(string subjectToken, DateTimeOffset subjectExpiresAt, string audience, string scope, CancellationToken cancellationToken) =>
+        await ExchangeAsync(subjectToken, subjectExpiresAt, audience, scope, default, cancellationToken);
+
+    /// <summary>As above; <paramref name="source"/> names the subject token for revocation (jti, sid, sub).</summary>
+    public async Task<string> ExchangeAsync(
+        string subjectToken, DateTimeOffset subjectExpiresAt, string audience, string scope, RevocationSubject source, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(subjectToken);
         var key = (Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(subjectToken))), audience, scope);
@@ -130,7 +137,7 @@ internal sealed class TokenExchangeClient
                     Sweep(now);
                 }
 
-                _cache[key] = (token, expiresAt);
+                _cache[key] = (token, expiresAt, source);
             }
 
             activity?.SetTag("gateway.token_exchange.result", "issued");
@@ -161,6 +168,20 @@ internal sealed class TokenExchangeClient
             TokenExchangeLog.Refused(_logger, key.Item1[..8], audience, ex.Error);
             throw;
         }
+    }
+
+    public int OnRevoked(RevocationEntry revocation)
+    {
+        var evicted = 0;
+        foreach (var (key, entry) in _cache)
+        {
+            if (entry.Source.IsConcernedBy(revocation) && _cache.TryRemove(new KeyValuePair<(string, string, string), (string, DateTimeOffset, RevocationSubject)>(key, entry)))
+            {
+                evicted++;
+            }
+        }
+
+        return evicted;
     }
 
     private void Sweep(DateTimeOffset now)

@@ -43,7 +43,7 @@ internal sealed class TokenExchangeRequestTransform(
 
         try
         {
-            var token = await client.ExchangeAsync(caller.AccessToken, caller.ExpiresAt, audience, ScopeFor(caller), context.HttpContext.RequestAborted);
+            var token = await client.ExchangeAsync(caller.AccessToken, caller.ExpiresAt, audience, ScopeFor(caller), caller.RevocationSubject, context.HttpContext.RequestAborted);
             context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         catch (TokenExchangeRefusedException ex)

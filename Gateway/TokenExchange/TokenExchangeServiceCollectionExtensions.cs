@@ -17,6 +17,7 @@ internal static class TokenExchangeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddIdentityProviderHttpClient(TokenExchangeClient.HttpClientName);
         services.TryAddSingleton<TokenExchangeClient>();
+        services.AddSingleton<Reference.ServiceDefaults.Revocation.IRevocationListener>(sp => sp.GetRequiredService<TokenExchangeClient>());
         return builder;
     }
 }

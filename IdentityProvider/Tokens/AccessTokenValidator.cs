@@ -101,9 +101,25 @@ internal sealed class AccessTokenValidator(
             return null;
         }
 
-        var revoked = await revocations.IsJtiRevokedAsync(jwt.Id, cancellationToken);
+        var revoked = await IsRevokedAsync(jwt.Id, claims, cancellationToken);
         return new ValidatedAccessToken(jwt.Id, clientId, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), [.. jwt.Audiences], claims, null, revoked);
     }
+
+    /// <summary>The token's jti, and what it derives from (orig_jti), session and subject, against the shared denylist.</summary>
+    private async Task<bool> IsRevokedAsync(string jti, JsonObject claims, CancellationToken cancellationToken)
+    {
+        var issuedAt = Seconds(claims["orig_iat"]) ?? Seconds(claims["iat"]);
+        return await revocations.IsRevokedAsync(jti, StringValue(claims["sid"]), StringValue(claims[Claims.Subject]), issuedAt, cancellationToken)
+            || (StringValue(claims["orig_jti"]) is { } original && await revocations.IsJtiRevokedAsync(original, cancellationToken));
+    }
+
+    private static string? StringValue(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+
+    private static DateTimeOffset? Seconds(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<long>(out var seconds) && seconds is >= 0 and <= 253402300799
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 
     public async Task<ValidatedAccessToken?> FindReferenceTokenAsync(string handle, CancellationToken cancellationToken)
     {
@@ -124,7 +140,7 @@ internal sealed class AccessTokenValidator(
             JsonValue value => [value.GetValue<string>()],
             _ => [],
         };
-        var revoked = await revocations.IsJtiRevokedAsync(token.TokenId, cancellationToken);
+        var revoked = await IsRevokedAsync(token.TokenId, claims, cancellationToken);
         return new ValidatedAccessToken(token.TokenId, token.ClientId, token.ExpiresAt, audiences, claims, hash, revoked);
     }
 }

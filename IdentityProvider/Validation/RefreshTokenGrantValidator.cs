@@ -1,5 +1,6 @@
 using Reference.IdentityProvider.Stores;
 using Reference.IdentityProvider.Stores.RefreshTokens;
+using Reference.IdentityProvider.Stores.Revocations;
 using Reference.IdentityProvider.Stores.Users;
 using static Reference.IdentityProvider.OAuthConstants;
 
@@ -14,6 +15,7 @@ internal sealed class RefreshTokenGrantValidator(
     RedisRefreshTokenStore refreshTokens,
     IResourceStore resources,
     IUserStore users,
+    TokenRevocations revocations,
     TimeProvider timeProvider,
     ILogger<RefreshTokenGrantValidator> logger) : IGrantValidator
 {
@@ -59,6 +61,13 @@ internal sealed class RefreshTokenGrantValidator(
         var now = timeProvider.GetUtcNow();
         if (now >= token.ExpiresAt || now >= token.FamilyExpiresAt)
         {
+            return TokenRequestValidationResult.Failure(Errors.InvalidGrant, InvalidToken);
+        }
+
+        // A logged-out session or a revoked subject ends the family too (the shared denylist, revoked:sid / revoked:sub).
+        if (await revocations.IsRevokedAsync(null, token.SessionId, token.SubjectId, token.AuthTime, cancellationToken))
+        {
+            await refreshTokens.RevokeFamilyAsync(token.FamilyId, token.FamilyExpiresAt, cancellationToken);
             return TokenRequestValidationResult.Failure(Errors.InvalidGrant, InvalidToken);
         }
 

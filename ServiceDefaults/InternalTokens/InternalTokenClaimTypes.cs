@@ -36,6 +36,15 @@ public static class InternalTokenClaimTypes
     /// <summary>The caller's email address.</summary>
     public const string Email = "email";
 
+    /// <summary>The <c>jti</c> of the token the gateway validated (or the IdP exchanged), for revocation.</summary>
+    public const string OriginalTokenId = "orig_jti";
+
+    /// <summary>The <c>iat</c> (unix seconds) of the original token, for subject revocation.</summary>
+    public const string OriginalIssuedAt = "orig_iat";
+
+    /// <summary>The IdP session (<c>sid</c>) of the original token, for session revocation.</summary>
+    public const string SessionId = "sid";
+
     /// <summary>The RFC 8693 actor claim (a JSON object, possibly nested).</summary>
     public const string Actor = "act";
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Reference.ServiceDefaults.Revocation;
 
 namespace Reference.ServiceDefaults.InternalTokens;
 
@@ -30,14 +31,20 @@ internal sealed class InternalTokenValidator
     private readonly IOptionsMonitor<InternalTokenOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<InternalTokenValidator> _logger;
+    private readonly RevocationDenylist? _denylist;
+    private readonly RevocationTelemetry? _revocationTelemetry;
 
     public InternalTokenValidator(
         InternalTokenKeyCache keys,
         ValidatedTokenCache cache,
         IOptionsMonitor<InternalTokenOptions> options,
         TimeProvider timeProvider,
-        ILogger<InternalTokenValidator> logger)
+        ILogger<InternalTokenValidator> logger,
+        RevocationDenylist? denylist = null,
+        RevocationTelemetry? revocationTelemetry = null)
     {
+        _denylist = denylist;
+        _revocationTelemetry = revocationTelemetry;
         _keys = keys;
         _cache = cache;
         _options = options;
@@ -51,7 +58,7 @@ internal sealed class InternalTokenValidator
         var cacheKey = ValidatedTokenCache.Key(token);
         if (_cache.Get(cacheKey, _timeProvider.GetUtcNow()) is { } cached)
         {
-            return InternalTokenValidationResult.Success(cached);
+            return CheckRevocation(token, cached);
         }
 
         var issuers = TrustedIssuer.FromOptions(options);
@@ -129,7 +136,23 @@ internal sealed class InternalTokenValidator
 
         var principal = new ClaimsPrincipal(CreateIdentity(jwt));
         _cache.Set(cacheKey, principal, jwt.ValidTo, now, options.ValidatedTokenCacheSize);
-        return InternalTokenValidationResult.Success(principal);
+        return CheckRevocation(token, principal);
+    }
+
+    /// <summary>On every hit and every fresh validation: the token, or the one it derives from, must not be revoked.</summary>
+    private InternalTokenValidationResult CheckRevocation(string token, ClaimsPrincipal principal)
+    {
+        switch (_denylist?.Check(ValidatedTokenCache.RevocationSubjectOf(principal)))
+        {
+            case RevocationStatus.Revoked:
+                _revocationTelemetry?.RecordDenied("service");
+                return Reject(token, "The token has been revoked.");
+            case RevocationStatus.Unknown:
+                _revocationTelemetry?.RecordDenied("service_unknown");
+                return Reject(token, "The token's revocation state cannot be verified right now.");
+            default:
+                return InternalTokenValidationResult.Success(principal);
+        }
     }
 
     private async ValueTask<(TrustedIssuer Descriptor, string Issuer)?> FindIssuerAsync(

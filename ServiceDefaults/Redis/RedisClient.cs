@@ -96,6 +96,18 @@ public sealed class RedisClient : IAsyncDisposable, IDisposable
     /// <summary>Whether the command connection is currently up.</summary>
     public bool IsConnected => _interactive.IsConnected;
 
+    /// <summary>Whether the pub/sub connection exists and is currently up (false before the first subscription).</summary>
+    public bool IsSubscriberConnected
+    {
+        get
+        {
+            lock (_subscriberGate)
+            {
+                return _subscriber?.IsConnected ?? false;
+            }
+        }
+    }
+
     /// <summary>
     /// Creates a client; when <see cref="RedisConnectionOptions.AbortOnConnectFail"/> is set, waits for the first
     /// connection (a PING) and throws if it fails, otherwise returns at once.
@@ -382,7 +394,23 @@ public sealed class RedisClient : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Stops waiting for the confirmation.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
     public Task<RedisSubscription> SubscribeAsync(string channel, Action<RedisPubSubMessage> handler, CancellationToken cancellationToken = default) =>
-        SubscribeCoreAsync(channel, isPattern: false, handler, cancellationToken);
+        SubscribeCoreAsync(channel, isPattern: false, handler, null, cancellationToken);
+
+    /// <summary>
+    /// <c>SUBSCRIBE channel</c> like <see cref="SubscribeAsync(string, Action{RedisPubSubMessage}, CancellationToken)"/>, and
+    /// calls <paramref name="onResubscribed"/> each time the subscription is confirmed again after a reconnect, so the
+    /// caller can catch up on what was published while it was disconnected (pub/sub does not replay).
+    /// </summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="handler">Called for every message, on the pub/sub connection's reader: keep it short. Exceptions are logged.</param>
+    /// <param name="onResubscribed">Called on a thread-pool thread after each confirmed resubscription. Exceptions are logged.</param>
+    /// <param name="cancellationToken">Stops waiting for the first confirmation.</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public Task<RedisSubscription> SubscribeAsync(string channel, Action<RedisPubSubMessage> handler, Action onResubscribed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onResubscribed);
+        return SubscribeCoreAsync(channel, isPattern: false, handler, onResubscribed, cancellationToken);
+    }
 
     /// <summary><c>PSUBSCRIBE pattern</c> on the dedicated pub/sub connection; returns once the server confirmed it.</summary>
     /// <param name="pattern">A glob-style channel pattern such as <c>news.*</c>.</param>
@@ -390,7 +418,7 @@ public sealed class RedisClient : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Stops waiting for the confirmation.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
     public Task<RedisSubscription> PatternSubscribeAsync(string pattern, Action<RedisPubSubMessage> handler, CancellationToken cancellationToken = default) =>
-        SubscribeCoreAsync(pattern, isPattern: true, handler, cancellationToken);
+        SubscribeCoreAsync(pattern, isPattern: true, handler, null, cancellationToken);
 
     /// <summary>
     /// Sends any command and returns its raw reply, e.g. <c>ExecuteAsync("HINCRBY", "h", "f", 2)</c>.
@@ -458,11 +486,12 @@ public sealed class RedisClient : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task<RedisSubscription> SubscribeCoreAsync(string channel, bool isPattern, Action<RedisPubSubMessage> handler, CancellationToken cancellationToken)
+    private async Task<RedisSubscription> SubscribeCoreAsync(
+        string channel, bool isPattern, Action<RedisPubSubMessage> handler, Action? onResubscribed, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(channel);
         ArgumentNullException.ThrowIfNull(handler);
-        var subscription = new RedisSubscription(this, channel, isPattern, handler);
+        var subscription = new RedisSubscription(this, channel, isPattern, handler) { Resubscribed = onResubscribed };
         Task<RedisResult> confirmation;
         lock (_subscriberGate)
         {
@@ -501,10 +530,37 @@ public sealed class RedisClient : IAsyncDisposable, IDisposable
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
+            command.Task.ContinueWith(
+                static (_, state) =>
+                {
+                    var (client, name, pattern) = ((RedisClient, string, bool))state!;
+                    client.NotifyResubscribed(name, pattern);
+                },
+                (this, channel, isPattern),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
             commands.Add(command);
         }
 
         return commands;
+    }
+
+    private void NotifyResubscribed(string channel, bool isPattern)
+    {
+        foreach (var subscription in _subscriptions.Find(channel, isPattern))
+        {
+            try
+            {
+                subscription.Resubscribed?.Invoke();
+            }
+#pragma warning disable CA1031 // A faulty callback must not break the other subscriptions; it is logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                RedisLog.HandlerFailed(_logger, channel, ex);
+            }
+        }
     }
 
     private async Task<RedisResult> ExecuteCoreAsync(RedisMultiplexer multiplexer, string command, RedisValue[] args, CancellationToken cancellationToken)

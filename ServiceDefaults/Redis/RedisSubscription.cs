@@ -28,6 +28,9 @@ public sealed class RedisSubscription : IAsyncDisposable
 
     internal Action<RedisPubSubMessage> Handler { get; }
 
+    /// <summary>Called (off the reader) each time the server confirmed the resubscription after a reconnect.</summary>
+    internal Action? Resubscribed { get; init; }
+
     /// <summary>Stops delivering messages to the handler and unsubscribes when it was the last handler for the channel.</summary>
     public async ValueTask DisposeAsync()
     {

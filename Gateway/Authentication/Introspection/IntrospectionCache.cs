@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Reference.ServiceDefaults.Revocation;
 
 namespace Reference.Gateway.Authentication.Introspection;
 
@@ -8,9 +9,10 @@ namespace Reference.Gateway.Authentication.Introspection;
 /// fresh until min(<see cref="IntrospectionOptions.CacheDuration"/>, the token's <c>exp</c>); an inactive one for
 /// <see cref="IntrospectionOptions.NegativeCacheDuration"/>. Past freshness an active result is kept, for the outage
 /// fallback only, up to <see cref="IntrospectionOptions.MaxCachedAge"/> and never past <c>exp</c>. The size is
-/// bounded: when full, the least recently used tenth is evicted (expired entries first).
+/// bounded: when full, the least recently used tenth is evicted (expired entries first). A revocation evicts every
+/// result it concerns (by <c>jti</c>, <c>sid</c>, <c>sub</c>), fresh or kept for the outage fallback.
 /// </summary>
-internal sealed class IntrospectionCache
+internal sealed class IntrospectionCache : IRevocationListener
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly object _evictionGate = new();
@@ -80,6 +82,21 @@ internal sealed class IntrospectionCache
         }
 
         _entries[key] = new Entry(result, now, freshUntil, NextUse());
+    }
+
+    public int OnRevoked(RevocationEntry revocation)
+    {
+        var evicted = 0;
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.Result.Caller is { } caller && caller.RevocationSubject.IsConcernedBy(revocation)
+                && _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
+            {
+                evicted++;
+            }
+        }
+
+        return evicted;
     }
 
     private bool IsUsableForFallback(Entry entry, DateTimeOffset now) =>

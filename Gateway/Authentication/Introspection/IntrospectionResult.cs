@@ -111,6 +111,9 @@ internal static class IntrospectionResponseParser
                 Email = String(root, "email"),
                 SessionId = String(root, "sid"),
                 AccessToken = token,
+                TokenId = String(root, "jti"),
+                IssuedAt = root.TryGetProperty("iat", out var iat) && iat.ValueKind == JsonValueKind.Number && iat.TryGetInt64(out var iatSeconds)
+                    && iatSeconds is >= 0 and <= 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(iatSeconds) : null,
             };
             return new IntrospectionResult(caller, null);
         }

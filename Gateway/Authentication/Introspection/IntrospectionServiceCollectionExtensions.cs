@@ -22,6 +22,7 @@ internal static class IntrospectionServiceCollectionExtensions
         services.AddIdentityProviderHttpClient(IntrospectionClient.HttpClientName);
         services.TryAddSingleton<IntrospectionTelemetry>();
         services.TryAddSingleton<IntrospectionCache>();
+        services.AddSingleton<Reference.ServiceDefaults.Revocation.IRevocationListener>(sp => sp.GetRequiredService<IntrospectionCache>());
         services.TryAddSingleton<IntrospectionClient>();
         services.TryAddSingleton<IntrospectionAuthenticationScheme>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayAuthenticationScheme, IntrospectionAuthenticationScheme>(

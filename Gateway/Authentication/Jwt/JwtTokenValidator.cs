@@ -142,6 +142,8 @@ internal sealed class JwtTokenValidator
             Roles = payload.Roles,
             SessionId = jwt.TryGetPayloadValue<string>("sid", out var sid) ? sid : null,
             AccessToken = token,
+            TokenId = string.IsNullOrEmpty(jwt.Id) ? null : jwt.Id,
+            IssuedAt = jwt.IssuedAt == DateTime.MinValue ? null : new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero),
         };
         return new JwtValidationResult(caller, null);
     }

@@ -63,6 +63,10 @@ internal sealed class SessionAuthenticationScheme(SessionManager sessions, ILogg
             Email = record.Email,
             SessionId = record.Sid,
             AccessToken = record.AccessToken,
+            TokenId = record.AccessTokenId,
+
+            // A subject revocation ends every session created before it, whatever tokens it later refreshed to.
+            IssuedAt = record.CreatedAt,
         };
 
     private static SchemeAuthenticationResult Unavailable(string reason) =>

@@ -32,4 +32,10 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 2259, Level = LogLevel.Warning, Message = "The identity provider is unavailable: {Problem}")]
     public static partial void IdentityProviderUnavailable(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 2260, Level = LogLevel.Information, Message = "Deleted {Count} sessions after a {Kind} revocation.")]
+    public static partial void SessionsRevoked(ILogger logger, long count, Reference.ServiceDefaults.Revocation.RevocationKind kind);
+
+    [LoggerMessage(EventId = 2261, Level = LogLevel.Warning, Message = "Deleting the sessions of a {Kind} revocation failed; the denylist still refuses them.")]
+    public static partial void SessionRevocationFailed(ILogger logger, Reference.ServiceDefaults.Revocation.RevocationKind kind, Exception exception);
 }

@@ -153,6 +153,7 @@ internal sealed class SessionManager
             ClientId = access.ClientId ?? _options.ClientId,
             IdToken = idToken,
             AccessToken = tokens.AccessToken,
+            AccessTokenId = access.TokenId,
             RefreshToken = tokens.RefreshToken ?? previous?.RefreshToken,
             AccessTokenExpiresAt = now + tokens.ExpiresIn,
             Scopes = scopes,
@@ -225,6 +226,7 @@ internal sealed class SessionManager
             var updated = current with
             {
                 AccessToken = tokens.AccessToken,
+                AccessTokenId = access.TokenId,
                 RefreshToken = tokens.RefreshToken ?? current.RefreshToken,
                 AccessTokenExpiresAt = _timeProvider.GetUtcNow() + tokens.ExpiresIn,
                 Scopes = tokens.Scope is { } scope ? scope.Split(' ', StringSplitOptions.RemoveEmptyEntries) : current.Scopes,
@@ -290,7 +292,7 @@ internal sealed class SessionManager
     /// Claims of the session's own access token, read without validation: the gateway received it directly from the
     /// token endpoint over its authenticated back channel, it is not caller input. An opaque token yields nothing.
     /// </summary>
-    private static (string? Scope, string? ClientId, string? TenantId, IReadOnlyList<string> Roles) ReadAccessTokenClaims(string accessToken)
+    private static (string? Scope, string? ClientId, string? TenantId, IReadOnlyList<string> Roles, string? TokenId) ReadAccessTokenClaims(string accessToken)
     {
         try
         {
@@ -300,11 +302,12 @@ internal sealed class SessionManager
                 OidcProviderClient.String(payload, "scope"),
                 OidcProviderClient.String(payload, "client_id"),
                 OidcProviderClient.String(payload, "tenant_id"),
-                Strings(payload, "roles"));
+                Strings(payload, "roles"),
+                OidcProviderClient.String(payload, "jti"));
         }
         catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or FormatException)
         {
-            return (null, null, null, []);
+            return (null, null, null, [], null);
         }
     }
 }

@@ -26,6 +26,10 @@ internal sealed record SessionRecord
     [JsonPropertyName("access_token")]
     public required string AccessToken { get; init; }
 
+    /// <summary>The access token's <c>jti</c>, so a revoked access token stops the session's requests.</summary>
+    [JsonPropertyName("access_token_jti")]
+    public string? AccessTokenId { get; init; }
+
     [JsonPropertyName("refresh_token")]
     public string? RefreshToken { get; init; }
 

@@ -30,6 +30,7 @@ internal static class SessionServiceCollectionExtensions
         });
         services.TryAddSingleton<SessionTelemetry>();
         services.TryAddSingleton<SessionStore>();
+        services.AddSingleton<Reference.ServiceDefaults.Revocation.IRevocationListener, SessionRevocationListener>();
         services.TryAddSingleton<OidcProviderClient>();
         services.TryAddSingleton<SessionManager>();
         services.TryAddSingleton<BffEndpoints>();

@@ -121,6 +121,29 @@ internal sealed class SessionStore
         return deleted;
     }
 
+    /// <summary>Deletes the subject's sessions created at or before <paramref name="revokedAt"/>; later ones survive.</summary>
+    public async Task<long> DeleteSubjectSessionsAsync(string sub, DateTimeOffset revokedAt, CancellationToken cancellationToken)
+    {
+        var indexKey = SubKey(sub);
+        long deleted = 0;
+        foreach (var member in await _redis.SetMembersAsync(indexKey, cancellationToken))
+        {
+            var hash = member.ToString();
+            var record = await GetAsync(hash, cancellationToken);
+            if (record is null)
+            {
+                await _redis.SetRemoveAsync(indexKey, hash, cancellationToken);
+            }
+            else if (record.CreatedAt <= revokedAt)
+            {
+                await DeleteAsync(hash, record, cancellationToken);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
     public Task SaveLoginStateAsync(string state, LoginState loginState, CancellationToken cancellationToken) =>
         _redis.SetAsync(StateKey(state), JsonSerializer.Serialize(loginState, Json), Ttl(_options.LoginStateLifetime), cancellationToken: cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Reference.Gateway.Authentication;
+using Reference.ServiceDefaults.Revocation;
 
 namespace Reference.Gateway.Propagation.InternalTokens;
 
@@ -8,9 +9,12 @@ namespace Reference.Gateway.Propagation.InternalTokens;
 /// Minted internal tokens, reused per (subject, client, tenant, audience, scopes, original token hash or session)
 /// until <see cref="RenewBeforeExpiry"/> before they expire, so the per-request cost is a lookup. A cached token
 /// never outlives the token it was minted from (its <c>exp</c> was bounded by it at minting). Bounded: when full,
-/// expired entries are swept, and if that is not enough the cache starts over.
+/// expired entries are swept, and if that is not enough the cache starts over. A revocation evicts the tokens minted
+/// from what it names (<c>jti</c>, <c>sid</c>, <c>sub</c>); the minted tokens also carry <c>orig_jti</c>, <c>sid</c> and
+/// <c>orig_iat</c> so the services reject them on their own.
 /// </summary>
 internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<InternalTokenOptions> options, TimeProvider timeProvider)
+    : IRevocationListener
 {
     public static readonly TimeSpan RenewBeforeExpiry = TimeSpan.FromSeconds(30);
 
@@ -39,10 +43,24 @@ internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<In
                 Sweep(now);
             }
 
-            _entries[key] = new Entry(token, expiresAt, issuer.CurrentKeyId);
+            _entries[key] = new Entry(token, expiresAt, issuer.CurrentKeyId, caller.RevocationSubject);
         }
 
         return token;
+    }
+
+    public int OnRevoked(RevocationEntry revocation)
+    {
+        var evicted = 0;
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.Source.IsConcernedBy(revocation) && _entries.TryRemove(new KeyValuePair<CacheKey, Entry>(key, entry)))
+            {
+                evicted++;
+            }
+        }
+
+        return evicted;
     }
 
     private void Sweep(DateTimeOffset now)
@@ -64,5 +82,5 @@ internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<In
     private readonly record struct CacheKey(
         string Subject, string? ClientId, string? TenantId, string Audience, string Scopes, string TokenHash, string? SessionId, string Issuer);
 
-    private sealed record Entry(string Token, DateTimeOffset ExpiresAt, string KeyId);
+    private sealed record Entry(string Token, DateTimeOffset ExpiresAt, string KeyId, RevocationSubject Source);
 }

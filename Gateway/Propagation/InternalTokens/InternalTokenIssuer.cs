@@ -61,6 +61,22 @@ internal sealed class InternalTokenIssuer(
             ["orig_iss"] = caller.Issuer,
             ["request_id"] = requestId,
         };
+        // What revocation names, so a service rejects a token minted from a revoked one (ServiceDefaults checks them).
+        if (caller.TokenId is not null)
+        {
+            claims["orig_jti"] = caller.TokenId;
+        }
+
+        if (caller.SessionId is not null)
+        {
+            claims["sid"] = caller.SessionId;
+        }
+
+        if (caller.IssuedAt is { } issuedAt)
+        {
+            claims["orig_iat"] = issuedAt.ToUnixTimeSeconds();
+        }
+
         if (caller.ClientId is not null)
         {
             claims["client_id"] = caller.ClientId;

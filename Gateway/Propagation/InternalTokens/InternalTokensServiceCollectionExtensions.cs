@@ -28,6 +28,7 @@ internal static class InternalTokensServiceCollectionExtensions
         });
         services.TryAddSingleton<InternalTokenIssuer>();
         services.TryAddSingleton<InternalTokenCache>();
+        services.AddSingleton<Reference.ServiceDefaults.Revocation.IRevocationListener>(sp => sp.GetRequiredService<InternalTokenCache>());
         return builder;
     }
 

@@ -12,6 +12,8 @@ internal sealed class TokenRevocations(RedisClient redis, TimeProvider timeProvi
 {
     public const string Channel = "reference:revocations";
     public const string JtiKeyPrefix = "revoked:jti:";
+    public const string SidKeyPrefix = "revoked:sid:";
+    public const string SubKeyPrefix = "revoked:sub:";
 
     /// <summary>Denies an access token by <c>jti</c> until <paramref name="expiresAt"/> and announces it.</summary>
     public async Task RevokeJtiAsync(string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -29,6 +31,39 @@ internal sealed class TokenRevocations(RedisClient redis, TimeProvider timeProvi
 
     public async Task<bool> IsJtiRevokedAsync(string jti, CancellationToken cancellationToken) =>
         await redis.ExistsAsync(JtiKeyPrefix + jti, cancellationToken);
+
+    /// <summary>
+    /// Whether a token is denied by its <c>jti</c>, its session (<c>revoked:sid:{sid}</c>) or its subject
+    /// (<c>revoked:sub:{sub}</c>, holding the revocation instant: tokens issued at or before it are denied).
+    /// </summary>
+    public async Task<bool> IsRevokedAsync(string? jti, string? sid, string? sub, DateTimeOffset? issuedAt, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>(2);
+        if (!string.IsNullOrEmpty(jti))
+        {
+            keys.Add(JtiKeyPrefix + jti);
+        }
+
+        if (!string.IsNullOrEmpty(sid))
+        {
+            keys.Add(SidKeyPrefix + sid);
+        }
+
+        if (keys.Count > 0 && await redis.ExistsAsync(keys, cancellationToken) > 0)
+        {
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(sub))
+        {
+            return false;
+        }
+
+        var revokedAt = (string?)await redis.GetAsync(SubKeyPrefix + sub, cancellationToken);
+        return revokedAt is not null
+            && (!long.TryParse(revokedAt, NumberStyles.Integer, CultureInfo.InvariantCulture, out var instant)
+                || issuedAt is not { } issued || issued.ToUnixTimeSeconds() <= instant);
+    }
 
     /// <summary>Announces that a refresh-token family (and what it issued) is revoked.</summary>
     public Task PublishFamilyAsync(string familyId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>

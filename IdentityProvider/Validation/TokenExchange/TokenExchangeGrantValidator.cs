@@ -219,6 +219,15 @@ internal sealed class TokenExchangeGrantValidator(
             }
         }
 
+        // Revocation reaches exchanged tokens: they name the token they derive from (the first of a chain) and its
+        // session, so a service rejects them once the original jti, its sid or its subject is revoked.
+        additionalClaims["orig_jti"] = StringClaim(subjectClaims, "orig_jti") ?? subject.Id;
+        if ((NumberClaim(subjectClaims, "orig_iat") ?? NumberClaim(subjectClaims, "iat")) is { } originalIssuedAt)
+        {
+            additionalClaims["orig_iat"] = originalIssuedAt;
+        }
+
+        var sessionId = StringClaim(subjectClaims, "sid");
         var audience = string.Join(' ', targets.Select(t => t.Name));
 
         // On the token endpoint's Activity: what was exchanged, never the tokens.
@@ -232,8 +241,15 @@ internal sealed class TokenExchangeGrantValidator(
             IssuedTokenType = issuedTokenType,
             ExpiresNoLaterThan = expiresNoLaterThan,
             AdditionalClaims = additionalClaims,
+            SessionId = sessionId,
         });
     }
+
+    private static string? StringClaim(JsonElement claims, string name) =>
+        claims.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+
+    private static long? NumberClaim(JsonElement claims, string name) =>
+        claims.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 
     /// <summary>RFC 8707 §2. The explicit scheme check matters on Unix, where "/path" parses as an absolute file URI.</summary>
     internal static bool IsAbsoluteUriWithoutFragment(string value) =>

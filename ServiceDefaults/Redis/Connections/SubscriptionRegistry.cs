@@ -51,6 +51,14 @@ internal sealed class SubscriptionRegistry(ILogger logger)
         }
     }
 
+    public List<RedisSubscription> Find(string name, bool isPattern)
+    {
+        lock (_gate)
+        {
+            return _subscriptions.TryGetValue((name, isPattern), out var list) ? [.. list] : [];
+        }
+    }
+
     /// <summary>Delivers a <c>message</c> or <c>pmessage</c> push to its handlers.</summary>
     public void Dispatch(RedisResult push)
     {
