@@ -21,4 +21,11 @@ var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(job)
     .AddDiagnoser(MemoryDiagnoser.Default)
     .WithOptions(ConfigOptions.JoinSummary);
-BenchmarkSwitcher.FromAssembly(typeof(Reference.Benchmarks.JwtValidationBenchmarks).Assembly).Run([.. rest], config);
+if (smoke)
+{
+    // The smoke run checks that every benchmark works; it may run a Debug build.
+    config = config.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Reference.Benchmarks.JwtValidationBenchmarks).Assembly).Run([.. rest], config);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -60,7 +60,7 @@ public class RedisBenchmarks
     public void Cleanup() => _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Description = "session lookup (GET + parse)")]
-    public SessionRecord? SessionLookup() => _sessions.GetAsync(_sessionHash, CancellationToken.None).GetAwaiter().GetResult();
+    public object? SessionLookup() => _sessions.GetAsync(_sessionHash, CancellationToken.None).GetAwaiter().GetResult();
 
     [Benchmark(Description = "RESP GET (64 B)")]
     public RedisValue Get() => _client.GetAsync(_prefix + "key").GetAwaiter().GetResult();
