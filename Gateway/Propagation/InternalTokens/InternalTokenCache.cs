@@ -31,7 +31,7 @@ internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<In
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(scopes);
         var key = new CacheKey(
-            caller.Subject, caller.ClientId, caller.TenantId, audience, string.Join(' ', scopes), caller.TokenHash, caller.SessionId, caller.Issuer);
+            caller.Subject, caller.ClientId, caller.TenantId, audience, scopes.Count == 1 ? scopes[0] : string.Join(' ', scopes), caller.TokenHash, caller.SessionId, caller.Issuer);
         var now = timeProvider.GetUtcNow();
         if (_entries.TryGetValue(key, out var cached) && now < cached.ExpiresAt - RenewBeforeExpiry && cached.KeyId == issuer.CurrentKeyId)
         {
