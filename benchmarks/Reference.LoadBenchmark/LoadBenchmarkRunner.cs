@@ -58,6 +58,24 @@ internal static class LoadBenchmarkRunner
         }
 
         using var generator = new LoadGenerator(settings.Connections);
+        if (!settings.Smoke && settings.Warmup > TimeSpan.Zero)
+        {
+            // The first scenario would otherwise pay for the whole system's JIT and tiering (and the downstream's):
+            // warm every route of both proxies before anything is measured.
+            log("Warming up every route...");
+            foreach (var scenario in scenarios.Where(s => !s.Id.StartsWith("c-", StringComparison.Ordinal)))
+            {
+                var target = scenario.Peer ? system.PeerUri : system.GatewayUri;
+                await generator.RunAsync(new Uri(target, scenario.Path), scenario.WarmupCredentials, settings.Warmup, null, scenario.Peer ? system.PeerProcessId : system.GatewayProcessId, cancellationToken);
+            }
+        }
+
+        if (!settings.Smoke && scenarios.FirstOrDefault(s => s.Id == "a") is { } baseline)
+        {
+            // (a) again at the end: how much the machine drifted during the run (other load, thermal).
+            scenarios.Add(baseline with { Id = "a-end", Title = "(a) no auth, again at the end (drift check)" });
+        }
+
         var results = new List<ScenarioResult>();
         foreach (var declared in scenarios)
         {
