@@ -21,6 +21,21 @@ internal readonly record struct BearerCredential(BearerCredentialStatus Status, 
     public static BearerCredential Read(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // Read by the authentication stage and again by the scheme: parse (and copy the token out of the header) once.
+        var features = request.HttpContext.Features;
+        if (features.Get<ParsedCredential>() is { } parsed)
+        {
+            return parsed.Value;
+        }
+
+        var credential = Parse(request);
+        features.Set(new ParsedCredential(credential));
+        return credential;
+    }
+
+    private static BearerCredential Parse(HttpRequest request)
+    {
         if (request.Query.ContainsKey("access_token"))
         {
             return Invalid("The access token must be sent in the Authorization header only.");
@@ -55,4 +70,9 @@ internal readonly record struct BearerCredential(BearerCredentialStatus Status, 
     }
 
     private static BearerCredential Invalid(string problem) => new(BearerCredentialStatus.InvalidRequest, null, problem);
+
+    private sealed class ParsedCredential(BearerCredential value)
+    {
+        public BearerCredential Value { get; } = value;
+    }
 }

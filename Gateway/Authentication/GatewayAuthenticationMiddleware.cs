@@ -92,8 +92,9 @@ internal sealed class GatewayAuthenticationMiddleware
         activity?.SetTag("gateway.route_id", routeId);
         activity?.SetTag("gateway.auth.policy", policy.Policy);
         var started = _timeProvider.GetTimestamp();
-        var scheme = policy.IsAnonymous ? AnonymousScheme : NoScheme;
-        var (result, reason) = await RunAsync(context, routeId, policy, activity, s => scheme = s);
+        var outcome = new Outcome { Scheme = policy.IsAnonymous ? AnonymousScheme : NoScheme };
+        var (result, reason) = await RunAsync(context, routeId, policy, activity, outcome);
+        var scheme = outcome.Scheme;
         _telemetry.RecordAuthentication(scheme, result, reason);
         _telemetry.RecordAuthenticationDuration(scheme, result, _timeProvider.GetElapsedTime(started));
         activity?.SetTag("gateway.auth.scheme", scheme);
@@ -108,7 +109,7 @@ internal sealed class GatewayAuthenticationMiddleware
     }
 
     private async Task<(string Result, string Reason)> RunAsync(
-        HttpContext context, string routeId, RouteAuthenticationPolicy policy, Activity? activity, Action<string> setScheme)
+        HttpContext context, string routeId, RouteAuthenticationPolicy policy, Activity? activity, Outcome chosen)
     {
         AuthenticatedCaller? caller = null;
         if (!policy.IsAnonymous)
@@ -121,7 +122,7 @@ internal sealed class GatewayAuthenticationMiddleware
                 return ("failure", AuthenticationErrors.InvalidRequest);
             }
 
-            var scheme = policy.Schemes.Select(name => _schemes[name]).FirstOrDefault(s => s.CanHandle(context));
+            var scheme = FindScheme(context, policy);
             if (scheme is null)
             {
                 AuthenticationLog.MissingToken(_logger, routeId);
@@ -129,7 +130,7 @@ internal sealed class GatewayAuthenticationMiddleware
                 return ("failure", AuthenticationErrors.MissingToken);
             }
 
-            setScheme(scheme.Name);
+            chosen.Scheme = scheme.Name;
             SchemeAuthenticationResult outcome;
             try
             {
@@ -178,7 +179,7 @@ internal sealed class GatewayAuthenticationMiddleware
                 return ("failure", "revocation_unknown");
             }
 
-            if (policy.RequiredScopes.Any(required => !caller.Scopes.Contains(required, StringComparer.Ordinal)))
+            if (!HasScopes(caller.Scopes, policy.RequiredScopes))
             {
                 AuthenticationLog.InsufficientScope(_logger, routeId, caller.TokenHash, caller.ClientId, string.Join(' ', policy.RequiredScopes));
                 await AuthenticationErrors.WriteInsufficientScopeAsync(context, policy.RequiredScopes);
@@ -197,7 +198,9 @@ internal sealed class GatewayAuthenticationMiddleware
         {
             context.Features.Set(resolved);
             activity?.SetTag("gateway.tenant_id", resolved.Id);
-            caller = caller is null ? null : caller with { TenantId = resolved.Id };
+            caller = caller is null || string.Equals(caller.TenantId, resolved.Id, StringComparison.Ordinal)
+                ? caller
+                : caller with { TenantId = resolved.Id };
         }
 
         if (caller is null)
@@ -211,11 +214,55 @@ internal sealed class GatewayAuthenticationMiddleware
         return ("success", "ok");
     }
 
+    // Loops rather than LINQ: this runs on every request, and closures over the request allocate.
+    private IGatewayAuthenticationScheme? FindScheme(HttpContext context, RouteAuthenticationPolicy policy)
+    {
+        foreach (var name in policy.Schemes)
+        {
+            var scheme = _schemes[name];
+            if (scheme.CanHandle(context))
+            {
+                return scheme;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasScopes(IReadOnlyList<string> granted, IReadOnlyList<string> required)
+    {
+        foreach (var scope in required)
+        {
+            var found = false;
+            foreach (var candidate in granted)
+            {
+                if (string.Equals(candidate, scope, StringComparison.Ordinal))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private RouteAuthenticationPolicy ParsePolicy(RouteConfig route)
     {
         var errors = new List<string>();
         // Validated when the configuration loaded; an invalid policy here means that check was bypassed: fail closed.
         return RouteAuthenticationPolicy.Parse(route.RouteId, route.Metadata, _schemes.Keys, errors)
             ?? throw new InvalidOperationException(string.Join(Environment.NewLine, errors));
+    }
+
+    /// <summary>The scheme that handled the request, set by <see cref="RunAsync"/> (a class: async methods take no ref).</summary>
+    private sealed class Outcome
+    {
+        public string Scheme { get; set; } = NoScheme;
     }
 }

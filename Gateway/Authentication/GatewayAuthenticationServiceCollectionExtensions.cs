@@ -33,6 +33,7 @@ internal static class GatewayAuthenticationServiceCollectionExtensions
             client.MaxResponseContentBufferSize = 1024 * 1024;
         }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddSingleton<JwksCacheRegistry>();
+        services.TryAddSingleton<ValidatedTokenCache>();
         services.TryAddSingleton<JwtTokenValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayAuthenticationScheme, JwtAuthenticationScheme>());
         services.AddHostedService<JwksWarmupService>();

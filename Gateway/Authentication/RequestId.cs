@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 
 namespace Reference.Gateway.Authentication;
@@ -11,6 +12,9 @@ internal static class RequestId
     public const string HeaderName = "X-Request-Id";
 
     private const int MaxLength = 128;
+
+    private static readonly SearchValues<char> Allowed =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:");
 
     public static string Get(HttpContext context)
     {
@@ -27,6 +31,5 @@ internal static class RequestId
     }
 
     public static bool IsWellFormed(string? value) =>
-        !string.IsNullOrEmpty(value) && value.Length <= MaxLength
-        && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+        !string.IsNullOrEmpty(value) && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(Allowed);
 }

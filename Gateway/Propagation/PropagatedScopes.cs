@@ -9,8 +9,49 @@ internal static class PropagatedScopes
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(routeScopes);
-        return routeScopes.Count == 0
-            ? caller.Scopes
-            : [.. routeScopes.Where(s => caller.Scopes.Contains(s, StringComparer.Ordinal))];
+        if (routeScopes.Count == 0)
+        {
+            return caller.Scopes;
+        }
+
+        // Every request of an authenticated route comes here: when the caller holds all of the route's scopes (the
+        // usual case: the authentication stage required them), the route's own list is the answer, without allocating.
+        var held = 0;
+        foreach (var scope in routeScopes)
+        {
+            if (Holds(caller.Scopes, scope))
+            {
+                held++;
+            }
+        }
+
+        if (held == routeScopes.Count)
+        {
+            return routeScopes;
+        }
+
+        var scopes = new List<string>(held);
+        foreach (var scope in routeScopes)
+        {
+            if (Holds(caller.Scopes, scope))
+            {
+                scopes.Add(scope);
+            }
+        }
+
+        return scopes;
+    }
+
+    private static bool Holds(IReadOnlyList<string> scopes, string scope)
+    {
+        foreach (var candidate in scopes)
+        {
+            if (string.Equals(candidate, scope, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

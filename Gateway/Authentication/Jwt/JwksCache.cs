@@ -60,6 +60,7 @@ internal sealed class JwksCache : IDisposable
     private readonly ITimer _refreshTimer;
 
     private volatile KeySet? _keys;
+    private long _generation;
     private Task<bool>? _refresh;
     private DateTimeOffset? _lastOnDemandRefresh;
 
@@ -91,6 +92,10 @@ internal sealed class JwksCache : IDisposable
     public string Issuer => _issuer.Issuer!;
 
     public bool HasKeys => _keys is not null;
+
+    /// <summary>Incremented each time a fetched key set replaces the one in use; validated-token cache entries from an
+    /// older generation are re-verified.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>When the keys in use were fetched; null before the first successful fetch.</summary>
     public DateTimeOffset? KeysFetchedAt => _keys?.FetchedAt;
@@ -230,6 +235,7 @@ internal sealed class JwksCache : IDisposable
             var now = _timeProvider.GetUtcNow();
             Schedule(lifetime * RefreshAtFraction);
             _keys = new KeySet(keys, now, now + lifetime);
+            Interlocked.Increment(ref _generation);
             _telemetry.RecordJwksRefresh(Name, "success");
             JwtLog.KeysRefreshed(_logger, keys.Count, Name, lifetime);
             return true;

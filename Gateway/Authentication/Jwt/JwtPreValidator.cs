@@ -12,6 +12,10 @@ internal sealed record JwtPayloadInfo(string Issuer, string? Subject, string? Cl
     public string? Email { get; init; }
 
     public IReadOnlyList<string> Roles { get; init; } = [];
+
+    public string? TokenId { get; init; }
+
+    public string? SessionId { get; init; }
 }
 
 internal readonly record struct JwtPreValidationResult(JwtValidationFailure? Failure, JwtHeaderInfo? Header, JwtPayloadInfo? Payload)
@@ -250,6 +254,8 @@ internal static class JwtPreValidator
         string? scope = null;
         string? tenantId = null;
         string? email = null;
+        string? jti = null;
+        string? sid = null;
         List<string> roles = [];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -265,6 +271,25 @@ internal static class JwtPreValidator
                 if (!TryReadStrings(ref reader, roles))
                 {
                     return JwtValidationFailure.InvalidClaims;
+                }
+            }
+            else if (name is "jti" or "sid")
+            {
+                // Optional; only a string is used (for eviction on revocation and the caller's session).
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    if (name is "jti")
+                    {
+                        jti = reader.GetString();
+                    }
+                    else
+                    {
+                        sid = reader.GetString();
+                    }
+                }
+                else
+                {
+                    reader.Skip();
                 }
             }
             else if (name is "iss" or "sub" or "client_id" or "scope" or "tenant_id" or "email")
@@ -322,7 +347,7 @@ internal static class JwtPreValidator
             return JwtValidationFailure.InvalidIssuer;
         }
 
-        payload = new JwtPayloadInfo(iss, sub, clientId, scope, tenantId) { Email = email, Roles = roles };
+        payload = new JwtPayloadInfo(iss, sub, clientId, scope, tenantId) { Email = email, Roles = roles, TokenId = jti, SessionId = sid };
         return null;
     }
 

@@ -10,7 +10,8 @@ internal readonly record struct JwtValidationResult(AuthenticatedCaller? Caller,
 /// Validates a public access token: the structural pre-checks (<see cref="JwtPreValidator"/>), then the key
 /// by <c>kid</c> from the issuer's cached JWKS, then signature and claims with strict
 /// <see cref="TokenValidationParameters"/>, then the checks the handler does not make (<c>iat</c> in the future,
-/// a required <c>sub</c>).
+/// a required <c>sub</c>). A token accepted before is answered from the <see cref="ValidatedTokenCache"/> (by its
+/// SHA-256) while its issuer's key set is the one it was verified with and it is more than a second from expiry.
 /// </summary>
 internal sealed class JwtTokenValidator
 {
@@ -26,14 +27,17 @@ internal sealed class JwtTokenValidator
     private readonly TimeProvider _timeProvider;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly Dictionary<string, IssuerValidation> _issuers = new(StringComparer.Ordinal);
+    private readonly ValidatedTokenCache _validated;
 
-    public JwtTokenValidator(JwksCacheRegistry caches, IOptions<JwtValidationOptions> options, TimeProvider timeProvider)
+    public JwtTokenValidator(
+        JwksCacheRegistry caches, IOptions<JwtValidationOptions> options, TimeProvider timeProvider, ValidatedTokenCache? validated = null)
     {
         ArgumentNullException.ThrowIfNull(caches);
         ArgumentNullException.ThrowIfNull(options);
         _caches = caches;
         _options = options.Value;
         _timeProvider = timeProvider;
+        _validated = validated ?? new ValidatedTokenCache(options);
         foreach (var issuer in _options.Issuers.Values)
         {
             var skew = issuer.ClockSkew ?? _options.ClockSkew;
@@ -63,9 +67,33 @@ internal sealed class JwtTokenValidator
         }
     }
 
-    public async ValueTask<JwtValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    /// <summary>The tokens accepted so far (for eviction on revocation).</summary>
+    public ValidatedTokenCache Cache => _validated;
+
+    public ValueTask<JwtValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(token);
+        if (_validated.Capacity == 0 || token.Length > _options.MaxTokenLength)
+        {
+            return ValidateUncachedAsync(token, default, cancellationToken);
+        }
+
+        var digest = TokenDigest.Of(token);
+        if (_validated.Get(digest, _timeProvider.GetUtcNow()) is { } hit)
+        {
+            if (hit.Keys.Generation == hit.KeyGeneration && hit.Keys.State != JwksCacheState.Expired)
+            {
+                return ValueTask.FromResult(new JwtValidationResult(hit.Caller, null));
+            }
+
+            _validated.Remove(digest);
+        }
+
+        return ValidateUncachedAsync(token, digest, cancellationToken);
+    }
+
+    private async ValueTask<JwtValidationResult> ValidateUncachedAsync(string token, TokenDigest? digest, CancellationToken cancellationToken)
+    {
         var pre = JwtPreValidator.Check(token, _options);
         if (pre.Failure is not null)
         {
@@ -86,6 +114,7 @@ internal sealed class JwtTokenValidator
             return Fail(JwtValidationFailure.UnsupportedAlgorithm);
         }
 
+        var generation = cache.Generation;
         var lookup = await cache.GetSigningKeyAsync(header.KeyId, cancellationToken);
         switch (lookup.Status)
         {
@@ -140,11 +169,17 @@ internal sealed class JwtTokenValidator
             Scheme = JwtAuthenticationScheme.SchemeName,
             Email = payload.Email,
             Roles = payload.Roles,
-            SessionId = jwt.TryGetPayloadValue<string>("sid", out var sid) ? sid : null,
+            SessionId = payload.SessionId,
             AccessToken = token,
             TokenId = string.IsNullOrEmpty(jwt.Id) ? null : jwt.Id,
             IssuedAt = jwt.IssuedAt == DateTime.MinValue ? null : new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero),
         };
+        if (digest is { } cacheKey)
+        {
+            // The generation read before the key lookup: a refresh in between makes the entry a miss, never a stale hit.
+            _validated.Set(cacheKey, new ValidatedToken(caller, payload.TokenId, cache, generation), now);
+        }
+
         return new JwtValidationResult(caller, null);
     }
 

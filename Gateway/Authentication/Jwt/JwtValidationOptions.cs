@@ -60,6 +60,12 @@ internal sealed class JwtValidationOptions
     /// <summary>How long keys may be used past their cache lifetime while refreshes fail; after that, tokens are rejected.</summary>
     public TimeSpan MaxStaleAge { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How many validated tokens are remembered (by SHA-256), so a repeated token skips signature verification.
+    /// 0 disables the cache. Each entry is a few hundred bytes.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+
     /// <summary>How long one discovery + JWKS fetch may take.</summary>
     public TimeSpan JwksFetchTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -183,6 +189,11 @@ internal sealed class JwtValidationOptionsValidator(ServiceEndpointResolver serv
         if (options.MaxTokenLength is < 256 or > 65536)
         {
             failures.Add($"{Prefix}MaxTokenLength must be between 256 and 65536.");
+        }
+
+        if (options.ValidatedTokenCacheSize is < 0 or > 1_000_000)
+        {
+            failures.Add($"{Prefix}ValidatedTokenCacheSize must be between 0 and 1000000.");
         }
 
         CheckRange(failures, "JwksCacheDuration", options.JwksCacheDuration, TimeSpan.FromSeconds(30), TimeSpan.FromDays(1));

@@ -23,19 +23,28 @@ internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<In
 
     public int Count => _entries.Count;
 
-    public string GetOrMint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId)
+    public string GetOrMint(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId) =>
+        GetOrMintEntry(caller, audience, scopes, requestId).Token;
+
+    /// <summary>The <c>Authorization</c> header value (<c>Bearer {token}</c>), formatted once per minted token.</summary>
+    public string GetOrMintAuthorization(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId) =>
+        GetOrMintEntry(caller, audience, scopes, requestId).Authorization;
+
+    private Entry GetOrMintEntry(AuthenticatedCaller caller, string audience, IReadOnlyList<string> scopes, string requestId)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(scopes);
         var key = new CacheKey(
-            caller.Subject, caller.ClientId, caller.TenantId, audience, string.Join(' ', scopes), caller.TokenHash, caller.SessionId, caller.Issuer);
+            caller.Subject, caller.ClientId, caller.TenantId, audience, scopes.Count == 1 ? scopes[0] : string.Join(' ', scopes), caller.TokenHash, caller.SessionId, caller.Issuer);
         var now = timeProvider.GetUtcNow();
         if (_entries.TryGetValue(key, out var cached) && now < cached.ExpiresAt - RenewBeforeExpiry && cached.KeyId == issuer.CurrentKeyId)
         {
-            return cached.Token;
+            return cached;
         }
 
+        var keyId = issuer.CurrentKeyId;
         var token = issuer.Mint(caller, audience, scopes, requestId, out var expiresAt);
+        var entry = new Entry(token, "Bearer " + token, expiresAt, keyId, caller.RevocationSubject);
         if (expiresAt - now > RenewBeforeExpiry)
         {
             if (_entries.Count >= _maxEntries)
@@ -43,10 +52,10 @@ internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<In
                 Sweep(now);
             }
 
-            _entries[key] = new Entry(token, expiresAt, issuer.CurrentKeyId, caller.RevocationSubject);
+            _entries[key] = entry;
         }
 
-        return token;
+        return entry;
     }
 
     public int OnRevoked(RevocationEntry revocation)
@@ -82,5 +91,5 @@ internal sealed class InternalTokenCache(InternalTokenIssuer issuer, IOptions<In
     private readonly record struct CacheKey(
         string Subject, string? ClientId, string? TenantId, string Audience, string Scopes, string TokenHash, string? SessionId, string Issuer);
 
-    private sealed record Entry(string Token, DateTimeOffset ExpiresAt, string KeyId, RevocationSubject Source);
+    private sealed record Entry(string Token, string Authorization, DateTimeOffset ExpiresAt, string KeyId, RevocationSubject Source);
 }

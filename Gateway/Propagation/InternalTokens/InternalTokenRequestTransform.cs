@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.Net.Http.Headers;
 using Reference.Gateway.Authentication;
 using Yarp.ReverseProxy.Transforms;
@@ -18,8 +17,9 @@ internal sealed class InternalTokenRequestTransform(InternalTokenCache cache, st
         var caller = context.HttpContext.Features.Get<AuthenticatedCaller>()
             ?? throw new InvalidOperationException("No authenticated caller on a route that requires one; refusing to forward.");
         var requestId = RequestId.Get(context.HttpContext);
-        var token = cache.GetOrMint(caller, audience, PropagatedScopes.For(caller, routeScopes), requestId);
-        context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        // The header value is formatted once per minted token and cached with it: no per-request formatting.
+        var authorization = cache.GetOrMintAuthorization(caller, audience, PropagatedScopes.For(caller, routeScopes), requestId);
+        context.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Authorization, authorization);
         return ValueTask.CompletedTask;
     }
 }
