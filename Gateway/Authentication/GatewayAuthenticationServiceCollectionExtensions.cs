@@ -34,6 +34,7 @@ internal static class GatewayAuthenticationServiceCollectionExtensions
         }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddSingleton<JwksCacheRegistry>();
         services.TryAddSingleton<ValidatedTokenCache>();
+        services.AddSingleton<Reference.ServiceDefaults.Revocation.IRevocationListener>(sp => sp.GetRequiredService<ValidatedTokenCache>());
         services.TryAddSingleton<JwtTokenValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGatewayAuthenticationScheme, JwtAuthenticationScheme>());
         services.AddHostedService<JwksWarmupService>();

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Reference.ServiceDefaults.Revocation;
 
 namespace Reference.Gateway.Authentication.Jwt;
 
@@ -90,7 +91,7 @@ internal sealed class ValidatedToken(AuthenticatedCaller caller, string? tokenId
 /// (<see cref="JwtValidationOptions.ValidatedTokenCacheSize"/>): when full, expired entries go first, then the least
 /// recently used tenth. <see cref="RemoveWhere"/> evicts on revocation (by <c>jti</c>, <c>sid</c> or <c>sub</c>).
 /// </summary>
-internal sealed class ValidatedTokenCache
+internal sealed class ValidatedTokenCache : IRevocationListener
 {
     private static readonly TimeSpan MinRemainingLifetime = TimeSpan.FromSeconds(1);
 
@@ -167,6 +168,9 @@ internal sealed class ValidatedTokenCache
 
         return removed;
     }
+
+    /// <summary>A revocation received by the consumer: drops the tokens it names (<c>jti</c>, <c>sid</c>, <c>sub</c>).</summary>
+    public int OnRevoked(RevocationEntry revocation) => RemoveWhere(entry => entry.Caller.RevocationSubject.IsConcernedBy(revocation));
 
     public void Clear() => _entries.Clear();
 

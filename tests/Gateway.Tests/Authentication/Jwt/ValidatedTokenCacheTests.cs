@@ -1,6 +1,7 @@
 using Reference.Gateway.Authentication;
 using Reference.Gateway.Authentication.Jwt;
 using Reference.Gateway.Tests.Infrastructure;
+using Reference.ServiceDefaults.Revocation;
 using Reference.TestUtilities;
 
 namespace Reference.Gateway.Tests.Authentication.Jwt;
@@ -157,6 +158,28 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime, IDisposable
         Assert.Null(cache.Get(TokenDigest.Of("c"), now));
     }
 
+    [Theory]
+    [InlineData(RevocationKind.TokenId, "jti-1", new[] { "a" })]
+    [InlineData(RevocationKind.Session, "sid-2", new[] { "b" })]
+    [InlineData(RevocationKind.Subject, "alice", new[] { "a", "b" })]
+    [InlineData(RevocationKind.TokenId, "unknown", new string[0])]
+    public void OnRevoked_Revocation_EvictsExactlyTheTokensItNames(RevocationKind kind, string value, string[] evicted)
+    {
+        var cache = new ValidatedTokenCache(capacity: 100);
+        var now = _time.GetUtcNow();
+        cache.Set(TokenDigest.Of("a"), Entry(now, "alice", sid: "sid-1", jti: "jti-1"), now);
+        cache.Set(TokenDigest.Of("b"), Entry(now, "alice", sid: "sid-2", jti: "jti-2"), now);
+        cache.Set(TokenDigest.Of("c"), Entry(now, "bob", sid: "sid-3", jti: "jti-3"), now);
+
+        var count = cache.OnRevoked(new RevocationEntry(kind, value, now.AddMinutes(15), now.AddSeconds(1)));
+
+        Assert.Equal(evicted.Length, count);
+        foreach (var token in new[] { "a", "b", "c" })
+        {
+            Assert.Equal(evicted.Contains(token), cache.Get(TokenDigest.Of(token), now) is null);
+        }
+    }
+
     [Fact]
     public void Digest_DifferentTokens_DifferentKeys()
     {
@@ -175,6 +198,7 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime, IDisposable
         new AuthenticatedCaller(subject, "client", ["orders.read"], null, StubIdentityProviderHandler.Issuer, now + (lifetime ?? TimeSpan.FromMinutes(15)), "hash")
         {
             SessionId = sid,
+            TokenId = jti,
         },
         jti,
         _caches.Default,
