@@ -44,10 +44,10 @@ public sealed class PropagationModesTests(ReferenceAppFixture fixture)
         var seen = new List<JsonElement>();
         for (var i = 0; i < 5; i++)
         {
-            seen.Add(await WhoAmIAsync("/api/orders/whoami", token, requestId: $"e2e-mint-{i}"));
+            seen.Add(await WhoAmIAsync("/api/orders/whoami", token, requestId: $"e2e-mint-{i}", replica: 0));
         }
 
-        // One signature: the same jti every time, carrying the request id of the request that minted it; each
+        // Through one gateway replica (each replica mints and caches its own), one signature: the same jti every time, carrying the request id of the request that minted it; each
         // request's own id still travels in X-Request-Id.
         Assert.Single(seen.Select(s => s.GetProperty("tokenId").GetString()).Distinct());
         Assert.All(seen, s => Assert.Equal("e2e-mint-0", s.GetProperty("requestId").GetString()));
@@ -79,7 +79,8 @@ public sealed class PropagationModesTests(ReferenceAppFixture fixture)
         var ids = new List<string?>();
         for (var i = 0; i < 5; i++)
         {
-            ids.Add((await WhoAmIAsync("/exchange/orders/whoami", token)).GetProperty("tokenId").GetString());
+            // Through one gateway replica: each replica has its own exchange cache.
+            ids.Add((await WhoAmIAsync("/exchange/orders/whoami", token, replica: 0)).GetProperty("tokenId").GetString());
         }
 
         Assert.NotNull(ids[0]);
@@ -325,7 +326,8 @@ public sealed class PropagationModesTests(ReferenceAppFixture fixture)
         return body.GetProperty("access_token").GetString()!;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string path, string token, string? requestId = null)
+    /// <summary>Sends through the gateway: its load balancer, or one replica directly (<paramref name="replica"/>: its caches are its own).</summary>
+    private async Task<HttpResponseMessage> SendAsync(string path, string token, string? requestId = null, int? replica = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -334,13 +336,13 @@ public sealed class PropagationModesTests(ReferenceAppFixture fixture)
             request.Headers.Add("X-Request-Id", requestId);
         }
 
-        using var gateway = fixture.App.CreateHttpClient("gateway");
+        using var gateway = replica is { } index ? fixture.App.CreateReplicaHttpClient("gateway", index) : fixture.App.CreateHttpClient("gateway");
         return await gateway.SendAsync(request);
     }
 
-    private async Task<JsonElement> WhoAmIAsync(string path, string token, string? requestId = null)
+    private async Task<JsonElement> WhoAmIAsync(string path, string token, string? requestId = null, int? replica = null)
     {
-        using var response = await SendAsync(path, token, requestId);
+        using var response = await SendAsync(path, token, requestId, replica);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();

@@ -24,7 +24,8 @@ public sealed class IdpDownAtStartTests
                 JwksFaultConfiguration.Apply(a, jwks);
             },
             allowedUnhealthy: "gateway");
-        using var gateway = app.CreateHttpClient("gateway");
+        // One replica, directly: the load balancer sends nothing to replicas that are not ready.
+        using var gateway = app.CreateReplicaHttpClient("gateway", 0);
         var token = await ResilienceSystem.GetTokenAsync(app, "demo-client", "orders.read");
 
         await ResilienceSystem.WaitUntilAsync(() => Task.FromResult(jwks.Requests >= 1), TimeSpan.FromSeconds(60), "the gateway tried to load the JWKS");

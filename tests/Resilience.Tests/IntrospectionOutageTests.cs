@@ -24,7 +24,8 @@ public sealed class IntrospectionOutageTests(IdpFaultsFixture fixture) : IAsyncL
     [InlineData(FaultMode.Blackhole)]
     public async Task IntrospectionDown_BreakerOpens_CachedPositiveOnlyWithinBudget_Then503_ThenRecovers(FaultMode fault)
     {
-        using var gateway = fixture.App.CreateHttpClient("gateway");
+        // One gateway replica, directly: the breaker and the introspection cache are per instance.
+        using var gateway = fixture.App.CreateReplicaHttpClient("gateway", 0);
         var known = await ResilienceSystem.GetTokenAsync(fixture.App, "demo-reference", "orders.read");
         var unseen = await ResilienceSystem.GetTokenAsync(fixture.App, "demo-reference", "orders.read");
         // The gateway caches the result between these two instants.

@@ -11,7 +11,8 @@ public sealed class ShutdownTests
         var builder = ReferenceAppTesting.CreateBuilder();
         var cache = builder.AddRedis("cache");
         builder.AddTestServer("web").WithReference(cache).WaitFor(cache);
-        builder.AddProject<Projects.Orders_Api>("orders").WithHttpHealthCheck("/health");
+        builder.AddProject<Projects.Orders_Api>("orders").WithHttpHealthCheck("/health")
+            .WithEnvironment("TrustedHeaders__GatewayNetworks__0", "127.0.0.0/8");
         var app = await ReferenceAppTesting.StartAsync(builder.Build(), TimeSpan.FromSeconds(60));
         var children = app.Resources.SelectMany(r => r.ProcessIds).ToList();
         var everything = children.Concat(ProcessTree.DescendantsOf(children)).ToList();

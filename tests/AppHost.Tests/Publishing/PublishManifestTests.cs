@@ -226,8 +226,8 @@ public sealed class PublishManifestTests(PublishedModelFixture fixture) : IClass
         [
             ("ingress-controller", "gateway"), ("ingress-controller", "identity"),
             ("gateway", "identity"), ("gateway", "orders"), ("gateway", "inventory"), ("gateway", "cache"),
-            ("orders", "gateway"), ("orders", "identity"), ("orders", "inventory"),
-            ("inventory", "gateway"), ("inventory", "identity"),
+            ("orders", "gateway"), ("orders", "identity"), ("orders", "inventory"), ("orders", "cache"),
+            ("inventory", "gateway"), ("inventory", "identity"), ("inventory", "cache"),
             ("identity", "cache"),
         ];
         var namespaceLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = Namespace };

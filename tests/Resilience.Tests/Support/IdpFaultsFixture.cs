@@ -58,20 +58,24 @@ public sealed class IdpFaultsFixture : IAsyncLifetime
     {
         Jwks.Mode = JwksFault.Forward;
         Introspection.SetMode(FaultMode.Forward);
-        using var gateway = App.CreateHttpClient("gateway");
-        await ResilienceSystem.WaitUntilAsync(
-            async () => (await ResilienceSystem.GetHealthAsync(gateway)).Status == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "the gateway is ready again");
-
-        // A breaker left open by a scenario closes after its break duration and a successful probe.
+        // Every gateway replica, directly: each has its own JWKS cache, breaker and introspection cache.
         var reference = await ResilienceSystem.GetTokenAsync(App, "demo-reference", "orders.read");
-        await ResilienceSystem.WaitUntilAsync(
-            async () =>
-            {
-                using var response = await ResilienceSystem.GetWithTokenAsync(gateway, "/opaque/orders/whoami", reference);
-                return response.StatusCode == HttpStatusCode.OK;
-            },
-            IntrospectionBreakDuration + TimeSpan.FromSeconds(60),
-            "introspection works again");
+        for (var replica = 0; replica < App.GetReplicaEndpoints("gateway").Count; replica++)
+        {
+            using var gateway = App.CreateReplicaHttpClient("gateway", replica);
+            await ResilienceSystem.WaitUntilAsync(
+                async () => (await ResilienceSystem.GetHealthAsync(gateway)).Status == HttpStatusCode.OK, TimeSpan.FromSeconds(90), "the gateway is ready again");
+
+            // A breaker left open by a scenario closes after its break duration and a successful probe.
+            await ResilienceSystem.WaitUntilAsync(
+                async () =>
+                {
+                    using var response = await ResilienceSystem.GetWithTokenAsync(gateway, "/opaque/orders/whoami", reference);
+                    return response.StatusCode == HttpStatusCode.OK;
+                },
+                IntrospectionBreakDuration + TimeSpan.FromSeconds(60),
+                "introspection works again");
+        }
     }
 
     public async Task DisposeAsync()

@@ -30,7 +30,12 @@ public sealed class SecuritySystemFixture : IAsyncLifetime
     /// <summary>The IdentityProvider's issuer: its endpoint URL without the trailing slash.</summary>
     public string IdentityIssuer => App.GetEndpoint("identity").ToString().TrimEnd('/');
 
-    public Uri Gateway => App.GetEndpoint("gateway");
+    /// <summary>
+    /// The edge under attack: one gateway replica, directly. The AppHost's local load balancer in front of the replicas
+    /// is a development convenience (in production an ingress sits there); attacking through it would test YARP's
+    /// own header handling (it refuses non-ASCII header values with 502 and joins repeated headers) instead of ours.
+    /// </summary>
+    public Uri Gateway => App.GetReplicaEndpoints("gateway")[0];
 
     public Uri Identity => App.GetEndpoint("identity");
 
@@ -45,6 +50,12 @@ public sealed class SecuritySystemFixture : IAsyncLifetime
             ((ProcessResource)application.GetResource("gateway")).EnvironmentCallbacks.Add(new(name, () => value));
         }
 
+        // The suite signs in many times from 127.0.0.1: lift the IdP's login limits (tested in IdentityProvider.Tests).
+        foreach (var (name, value) in IdentityLimits())
+        {
+            ((ProcessResource)application.GetResource("identity")).EnvironmentCallbacks.Add(new(name, () => value));
+        }
+
         _app = await ReferenceAppTesting.StartAsync(application, options.StartupTimeout, cts.Token);
     }
 
@@ -56,6 +67,17 @@ public sealed class SecuritySystemFixture : IAsyncLifetime
         }
 
         await Stub.DisposeAsync();
+    }
+
+    private static IEnumerable<(string Name, string Value)> IdentityLimits()
+    {
+        const string Limits = "IdentityProvider__RateLimiting__";
+        yield return (Limits + "LoginPerIp__PermitLimit", "10000");
+        yield return (Limits + "LoginPerIp__Burst", "10000");
+        yield return (Limits + "FailedLoginsPerIp__MaxFailures", "10000");
+        yield return (Limits + "LoginPerUsername__PermitLimit", "10000");
+        yield return (Limits + "LoginPerUsername__Burst", "10000");
+        yield return (Limits + "FailedLoginsPerUsername__MaxFailures", "10000");
     }
 
     private static IEnumerable<(string Name, string Value)> GatewayRoutes(string stubUrl)
