@@ -166,7 +166,7 @@ internal sealed class ReplicaLoadBalancer : IAsyncDisposable
     /// orchestrator has not reported it yet): it goes to another available replica, each replica tried at most once.
     /// Nothing else is retried: a replica that failed mid-request may have acted on it, so that client gets the 502.
     /// </summary>
-    private static async Task RetryRefusedConnectionAsync(HttpContext context, Func<Task> next)
+    internal static async Task RetryRefusedConnectionAsync(HttpContext context, Func<Task> next)
     {
         var proxy = context.GetReverseProxyFeature();
         var candidates = proxy.AvailableDestinations;
