@@ -1,9 +1,12 @@
 using System.Globalization;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy;
@@ -76,7 +79,13 @@ internal sealed class ReplicaLoadBalancer : IAsyncDisposable
         builder.Services.AddReverseProxy().LoadFromMemory([CreateRoute()], [CreateCluster()]);
         var app = builder.Build();
         app.UseRouting();
-        app.MapReverseProxy();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.Use(RetryRefusedConnectionAsync);
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
         await app.StartAsync(cancellationToken);
         _app = app;
         lock (_gate)
@@ -150,6 +159,51 @@ internal sealed class ReplicaLoadBalancer : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A request whose connection to a replica was refused never reached it (the replica has just died and the
+    /// orchestrator has not reported it yet): it goes to another available replica, each replica tried at most once.
+    /// Nothing else is retried: a replica that failed mid-request may have acted on it, so that client gets the 502.
+    /// </summary>
+    internal static async Task RetryRefusedConnectionAsync(HttpContext context, Func<Task> next)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var candidates = proxy.AvailableDestinations;
+        while (true)
+        {
+            await next();
+            var error = context.Features.Get<IForwarderErrorFeature>();
+            var refused = proxy.ProxiedDestination;
+            if (error is null || refused is null || context.Response.HasStarted || !IsConnectionRefused(error.Exception))
+            {
+                return;
+            }
+
+            candidates = [.. candidates.Where(d => !ReferenceEquals(d, refused))];
+            if (candidates.Count == 0)
+            {
+                return;
+            }
+
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            proxy.AvailableDestinations = candidates;
+            proxy.ProxiedDestination = null;
+        }
+    }
+
+    private static bool IsConnectionRefused(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private RouteConfig CreateRoute() => new RouteConfig
