@@ -291,7 +291,7 @@ public sealed class BoundaryAttackTests(SecuritySystemFixture fixture)
         var marker = SecuritySystemFixture.Marker("two-authorization-headers");
 
         var response = await SendRawAsync(
-            $"GET /sec/jwt/{marker} HTTP/1.1\r\nHost: {fixture.Gateway.Authority}\r\nAuthorization: Bearer {token}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n",
+            $"GET /sec/jwt/{marker} HTTP/1.1\r\nHost: {fixture.GatewayReplica.Authority}\r\nAuthorization: Bearer {token}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n",
             wholeResponse: true);
 
         Assert.StartsWith("HTTP/1.1 400", response, StringComparison.Ordinal);
@@ -349,7 +349,7 @@ public sealed class BoundaryAttackTests(SecuritySystemFixture fixture)
     private async Task<string> SendRawAsync(string raw, bool wholeResponse = false)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(fixture.Gateway.Host, fixture.Gateway.Port);
+        await client.ConnectAsync(fixture.GatewayReplica.Host, fixture.GatewayReplica.Port);
         await using var stream = client.GetStream();
         await stream.WriteAsync(Encoding.Latin1.GetBytes(raw));
         using var reader = new StreamReader(stream, Encoding.Latin1);

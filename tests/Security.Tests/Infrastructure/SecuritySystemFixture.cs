@@ -31,11 +31,17 @@ public sealed class SecuritySystemFixture : IAsyncLifetime
     public string IdentityIssuer => App.GetEndpoint("identity").ToString().TrimEnd('/');
 
     /// <summary>
-    /// The edge under attack: one gateway replica, directly. The AppHost's local load balancer in front of the replicas
-    /// is a development convenience (in production an ingress sits there); attacking through it would test YARP's
-    /// own header handling (it refuses non-ASCII header values with 502 and joins repeated headers) instead of ours.
+    /// The gateway's public endpoint: the AppHost's local load balancer in front of the replicas (it replaces
+    /// client-supplied X-Forwarded-* headers, as a production ingress does). Browser flows must use it: the BFF's
+    /// registered redirect URIs name it.
     /// </summary>
-    public Uri Gateway => App.GetReplicaEndpoints("gateway")[0];
+    public Uri Gateway => App.GetEndpoint("gateway");
+
+    /// <summary>
+    /// One gateway replica, directly: for raw and malformed requests, which would otherwise test the local load
+    /// balancer's (YARP's) own parsing (it answers 502 to non-ASCII header values and joins repeated headers).
+    /// </summary>
+    public Uri GatewayReplica => App.GetReplicaEndpoints("gateway")[0];
 
     public Uri Identity => App.GetEndpoint("identity");
 
@@ -165,8 +171,8 @@ public sealed class SecuritySystemFixture : IAsyncLifetime
     public string SignWithIssuer(IDictionary<string, object> claims, string? headerJson = null) =>
         SignWithIssuer(JsonSerializer.Serialize(claims), headerJson);
 
-    /// <summary>Sends <paramref name="request"/> to the gateway and returns the response.</summary>
-    public async Task<HttpResponseMessage> SendToGatewayAsync(HttpRequestMessage request)
+    /// <summary>Sends <paramref name="request"/> to the gateway (<paramref name="direct"/>: to one replica) and returns the response.</summary>
+    public async Task<HttpResponseMessage> SendToGatewayAsync(HttpRequestMessage request, bool direct = false)
     {
         using var gateway = new HttpClient(new SocketsHttpHandler
         {
@@ -177,7 +183,7 @@ public sealed class SecuritySystemFixture : IAsyncLifetime
             RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
         })
         {
-            BaseAddress = Gateway,
+            BaseAddress = direct ? GatewayReplica : Gateway,
         };
         return await gateway.SendAsync(request);
     }
