@@ -16,6 +16,7 @@ public static class IdentityProviderEndpointRouteBuilderExtensions
         endpoints.Map(EndpointPaths.Token, (HttpContext context, TokenEndpoint endpoint) => endpoint.ProcessAsync(context));
         endpoints.Map(EndpointPaths.Introspection, (HttpContext context, IntrospectionEndpoint endpoint) => endpoint.ProcessAsync(context));
         endpoints.Map(EndpointPaths.Revocation, (HttpContext context, RevocationEndpoint endpoint) => endpoint.ProcessAsync(context));
+        endpoints.Map(EndpointPaths.SubjectRevocation, (HttpContext context, SubjectRevocationEndpoint endpoint) => endpoint.ProcessAsync(context));
 
         // Browser-facing: the login page, the authorization endpoint, userinfo, logout.
         string[] getPost = [HttpMethods.Get, HttpMethods.Post];

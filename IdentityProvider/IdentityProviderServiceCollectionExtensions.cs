@@ -91,6 +91,7 @@ public static class IdentityProviderServiceCollectionExtensions
         services.TryAddSingleton<TokenEndpoint>();
         services.TryAddSingleton<IntrospectionEndpoint>();
         services.TryAddSingleton<RevocationEndpoint>();
+        services.TryAddSingleton<SubjectRevocationEndpoint>();
         services.TryAddSingleton<LoginEndpoint>();
         services.TryAddSingleton<AuthorizeEndpoint>();
         services.TryAddSingleton<UserInfoEndpoint>();

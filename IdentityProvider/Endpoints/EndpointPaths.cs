@@ -10,6 +10,7 @@ internal static class EndpointPaths
     public const string EndSession = "/connect/endsession";
     public const string Introspection = "/connect/introspect";
     public const string Revocation = "/connect/revocation";
+    public const string SubjectRevocation = "/connect/revocation/subject";
     public const string Login = "/account/login";
     public const string Logout = "/account/logout";
 }

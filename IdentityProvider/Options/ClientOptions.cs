@@ -54,6 +54,10 @@ internal sealed class ClientOptions
 
     /// <summary>RFC 8693 token-exchange policy; absent means the client may not exchange tokens.</summary>
     public TokenExchangePolicyOptions? TokenExchange { get; set; }
+
+    /// <summary>Whether this confidential client may call <c>POST /connect/revocation/subject</c> (revoke every token
+    /// of a user). Default false; an administrative privilege.</summary>
+    public bool AllowSubjectRevocation { get; set; }
 }
 
 /// <summary>Configuration section <c>IdentityProvider:Clients:{clientId}:TokenExchange</c>.</summary>

@@ -190,6 +190,11 @@ internal sealed class IdentityProviderOptionsValidator : IValidateOptions<Identi
                 failures.Add($"{key}: a public client (IsPublic) has no credentials; remove SecretHashes and JsonWebKeySet.");
             }
 
+            if (client.AllowSubjectRevocation)
+            {
+                failures.Add($"{key}:AllowSubjectRevocation needs a confidential client; a public client (IsPublic) may not revoke subjects.");
+            }
+
             foreach (var grantType in client.AllowedGrantTypes)
             {
                 if (grantType is not (OAuthConstants.GrantTypes.AuthorizationCode or OAuthConstants.GrantTypes.RefreshToken))

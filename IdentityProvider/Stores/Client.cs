@@ -33,6 +33,9 @@ internal sealed record Client(
     public string? JsonWebKeySet { get; init; }
 
     public TokenExchangePolicy? TokenExchange { get; init; }
+
+    /// <summary>Whether the client may revoke every token of a subject (<c>/connect/revocation/subject</c>).</summary>
+    public bool AllowSubjectRevocation { get; init; }
 }
 
 /// <summary>What a client may do with RFC 8693 token exchange.</summary>

@@ -34,6 +34,7 @@ internal sealed class ConfigurationClientStore(IOptions<IdentityProviderOptions>
                 RefreshTokenAbsoluteLifetime = pair.Value.RefreshTokenAbsoluteLifetime,
                 UsesReferenceTokens = string.Equals(pair.Value.AccessTokenType, "Reference", StringComparison.OrdinalIgnoreCase),
                 JsonWebKeySet = pair.Value.JsonWebKeySet,
+                AllowSubjectRevocation = pair.Value.AllowSubjectRevocation,
                 TokenExchange = pair.Value.TokenExchange is { } exchange
                     ? new TokenExchangePolicy(exchange.AllowedAudiences.ToFrozenSet(StringComparer.Ordinal), exchange.AllowImpersonation, exchange.MaxTokenLifetime)
                     {

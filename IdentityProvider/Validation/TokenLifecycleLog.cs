@@ -33,4 +33,10 @@ internal static partial class TokenLifecycleLog
 
     [LoggerMessage(EventId = 4110, Level = LogLevel.Warning, Message = "Introspection caller authentication failed ({Error}): {ErrorDescription}")]
     public static partial void IntrospectionCallerRejected(ILogger logger, string error, string? errorDescription);
+
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Warning, Message = "SECURITY: every token of subject {Subject} issued at or before {Instant} revoked by client {ClientId}")]
+    public static partial void SubjectRevoked(ILogger logger, string subject, DateTimeOffset instant, string clientId);
+
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Warning, Message = "SECURITY: client {ClientId} is not allowed to revoke subjects; refused")]
+    public static partial void SubjectRevocationRefused(ILogger logger, string clientId);
 }

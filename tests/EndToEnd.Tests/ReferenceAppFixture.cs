@@ -36,6 +36,9 @@ public sealed class ReferenceAppFixture : IAsyncLifetime
         AddEnvironment(application, "identity", "IdentityProvider__Clients__gateway-bff__AccessTokenLifetime", BffAccessTokenLifetime.ToString("c"));
         AddEnvironment(application, "gateway", "Gateway__Bff__RefreshBeforeExpiry", BffRefreshBeforeExpiry.ToString("c"));
 
+        // demo-client acts as the admin client of the subject-revocation test (POST /connect/revocation/subject).
+        AddEnvironment(application, "identity", "IdentityProvider__Clients__demo-client__AllowSubjectRevocation", "true");
+
         // Every test logs in from 127.0.0.1, mostly as alice, within a few minutes: the login limits (per address 10/min
         // burst 5, 5 failures lock for 5 min; per username 5/min burst 3) would turn later logins into 429s.
         AddEnvironment(application, "identity", "IdentityProvider__RateLimiting__LoginPerIp__PermitLimit", "10000");

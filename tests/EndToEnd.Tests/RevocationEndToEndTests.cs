@@ -7,7 +7,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Reference.Redis;
 using Xunit.Abstractions;
 
 namespace Reference.EndToEnd.Tests;
@@ -167,34 +166,39 @@ public sealed class RevocationEndToEndTests(ReferenceAppFixture fixture, ITestOu
     [Fact]
     public async Task SubjectRevoked_TokensIssuedBeforeAreRejected_LaterOnesAccepted()
     {
-        // No IdP endpoint revokes a whole subject yet: the test writes the shared contract as the IdP would
-        // (revoked:sub:{sub} = the revocation instant, TTL = the longest token lifetime, then the message).
-        await using var redis = new RedisClient(fixture.App.GetConnectionString("cache"));
+        // The IdP's admin endpoint (demo-client has AllowSubjectRevocation in the test system): revoked:sub:{sub} = now,
+        // then {"type":"sub",...} on reference:revocations.
         var gateways = GatewayClients();
         var token = await fixture.GetTokenAsync("demo-client-b", "orders.read");
-        var issuedAt = new JsonWebToken(token).IssuedAt;
         foreach (var client in gateways)
         {
             await AssertAcceptedAsync(client, "/api/orders/whoami", token);
         }
 
-        // The instant is the token's own iat second; wait for the next second so later tokens are issued after it.
-        while (DateTime.UtcNow < issuedAt.AddSeconds(1))
-        {
-            await Task.Delay(50);
-        }
-
-        var instant = new DateTimeOffset(issuedAt, TimeSpan.Zero).ToUnixTimeSeconds();
+        using var identity = fixture.App.CreateHttpClient("identity");
+        var adminSecret = fixture.App.GetParameterValue("demo-client-secret");
+        DateTimeOffset revokedAt = default;
         var (latency, accepted) = await MeasureAsync(
             async () =>
             {
-                await redis.SetAsync("revoked:sub:demo-client-b", instant.ToString(CultureInfo.InvariantCulture), TimeSpan.FromMinutes(10));
-                var exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();
-                await redis.PublishAsync("reference:revocations", $$"""{"type":"sub","value":"demo-client-b","exp":{{exp}},"iat":{{instant}}}""");
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/revocation/subject")
+                {
+                    Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["subject"] = "demo-client-b" }),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"demo-client:{Uri.EscapeDataString(adminSecret)}")));
+                using var response = await identity.SendAsync(request);
+                revokedAt = DateTimeOffset.UtcNow;
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             },
             gateways,
             ["/api/orders/whoami"],
             token);
+
+        // Tokens issued in the revocation instant's second are revoked too: the next one must come from a later second.
+        while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() <= revokedAt.ToUnixTimeSeconds())
+        {
+            await Task.Delay(50);
+        }
 
         var later = await fixture.GetTokenAsync("demo-client-b", "orders.read");
         foreach (var client in gateways)

@@ -154,6 +154,7 @@ public sealed class IdentityProviderFactory : WebApplicationFactory<Program>
         [$"IdentityProvider:Clients:{TestClientId}:AllowedScopes:1"] = "orders.write",
         [$"IdentityProvider:Clients:{TestClientId}:AllowedScopes:2"] = "es.read",
         [$"IdentityProvider:Clients:{TestClientId}:Claims:tenant_id"] = "tenant-t",
+        [$"IdentityProvider:Clients:{TestClientId}:AllowSubjectRevocation"] = "true",
 
         [$"IdentityProvider:Clients:{ShortLivedClientId}:SecretHashes:0"] = SecretHash.Format(ShortLivedClientSecret),
         [$"IdentityProvider:Clients:{ShortLivedClientId}:AllowedGrantTypes:0"] = "client_credentials",

@@ -137,6 +137,17 @@ public sealed class LifecycleHost : IDisposable
         return SendAsync("/connect/revocation", form, clientId, secret);
     }
 
+    public Task<HttpResponseMessage> RevokeSubjectAsync(string? subject, string? clientId = TestClientId, string? secret = TestClientSecret)
+    {
+        var form = new List<KeyValuePair<string, string>>();
+        if (subject is not null)
+        {
+            form.Add(P("subject", subject));
+        }
+
+        return SendAsync("/connect/revocation/subject", form, clientId, secret);
+    }
+
     public void Dispose()
     {
         _app.Dispose();

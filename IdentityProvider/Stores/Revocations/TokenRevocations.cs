@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Reference.IdentityProvider.Options;
 using Reference.Redis;
 
 namespace Reference.IdentityProvider.Stores.Revocations;
@@ -8,7 +10,7 @@ namespace Reference.IdentityProvider.Stores.Revocations;
 /// The shared revocation contract: denylist keys <c>revoked:jti:{jti}</c> (not prefixed: gateways read them) with a
 /// TTL of the token's remaining lifetime, and messages on <c>reference:revocations</c> so caches can evict at once.
 /// </summary>
-internal sealed class TokenRevocations(RedisClient redis, TimeProvider timeProvider)
+internal sealed class TokenRevocations(RedisClient redis, TimeProvider timeProvider, IOptions<IdentityProviderOptions> options)
 {
     public const string Channel = "reference:revocations";
     public const string JtiKeyPrefix = "revoked:jti:";
@@ -27,6 +29,38 @@ internal sealed class TokenRevocations(RedisClient redis, TimeProvider timeProvi
 
         await redis.SetAsync(JtiKeyPrefix + jti, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), TokenHandles.Ttl(expiresAt, now), cancellationToken: cancellationToken);
         await PublishAsync("jti", jti, expiresAt, cancellationToken);
+    }
+
+    /// <summary>
+    /// Revokes every token of <paramref name="subject"/> issued at or before now: <c>revoked:sub:{sub}</c> = the instant
+    /// (unix seconds), kept as long as a token issued before it can live (the longest access-token, ID-token or
+    /// refresh-token absolute lifetime), and announced as <c>{"type":"sub",...,"iat":instant}</c>.
+    /// Idempotent: a later call moves the instant forward.
+    /// </summary>
+    /// <returns>The revocation instant.</returns>
+    public async Task<DateTimeOffset> RevokeSubjectAsync(string subject, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        var now = timeProvider.GetUtcNow();
+        var expiresAt = now + LongestAffectedLifetime(options.Value);
+        await redis.SetAsync(SubKeyPrefix + subject, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), TokenHandles.Ttl(expiresAt, now), cancellationToken: cancellationToken);
+        await PublishAsync("sub", subject, expiresAt, cancellationToken, issuedAt: now);
+        return now;
+    }
+
+    /// <summary>The longest time a token issued before now may still be usable: access, ID and refresh tokens.</summary>
+    internal static TimeSpan LongestAffectedLifetime(IdentityProviderOptions options)
+    {
+        var longest = KeyRotationOptions.LongestTokenLifetime(options);
+        foreach (var client in options.Clients.Values)
+        {
+            if (client.AllowOfflineAccess && client.RefreshTokenAbsoluteLifetime > longest)
+            {
+                longest = client.RefreshTokenAbsoluteLifetime;
+            }
+        }
+
+        return longest;
     }
 
     public async Task<bool> IsJtiRevokedAsync(string jti, CancellationToken cancellationToken) =>
@@ -69,7 +103,7 @@ internal sealed class TokenRevocations(RedisClient redis, TimeProvider timeProvi
     public Task PublishFamilyAsync(string familyId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         PublishAsync("family", familyId, expiresAt, cancellationToken);
 
-    private async Task PublishAsync(string type, string value, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    private async Task PublishAsync(string type, string value, DateTimeOffset expiresAt, CancellationToken cancellationToken, DateTimeOffset? issuedAt = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -78,6 +112,10 @@ internal sealed class TokenRevocations(RedisClient redis, TimeProvider timeProvi
             writer.WriteString("type", type);
             writer.WriteString("value", value);
             writer.WriteNumber("exp", expiresAt.ToUnixTimeSeconds());
+            if (issuedAt is { } instant)
+            {
+                writer.WriteNumber("iat", instant.ToUnixTimeSeconds());
+            }
             writer.WriteEndObject();
         }
 

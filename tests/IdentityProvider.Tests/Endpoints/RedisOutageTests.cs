@@ -44,6 +44,9 @@ public sealed class RedisOutageTests : IAsyncLifetime
 
         using var revocation = await host.RevokeAsync("some-token");
         await AssertErrorAsync(revocation, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "revocation");
+
+        using var subjectRevocation = await host.RevokeSubjectAsync("some-subject");
+        await AssertErrorAsync(subjectRevocation, HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "subject revocation");
     }
 
     [Fact]

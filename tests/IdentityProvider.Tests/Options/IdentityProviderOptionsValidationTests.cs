@@ -48,6 +48,7 @@ public sealed class IdentityProviderOptionsValidationTests : IDisposable
         { "IdentityProvider:ApiResources:empty-api:SigningAlgorithm", "RS256", "IdentityProvider:ApiResources:empty-api:Scopes must list at least one scope" },
         { "IdentityProvider:Clients:bad client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:bad client: the client id must be" },
         { "IdentityProvider:Clients:public-client:SecretHashes:0", SecretHash.Format("x"), "IdentityProvider:Clients:public-client: a public client (IsPublic) has no credentials" },
+        { "IdentityProvider:Clients:public-client:AllowSubjectRevocation", "true", "IdentityProvider:Clients:public-client:AllowSubjectRevocation needs a confidential client" },
         { "IdentityProvider:Clients:public-client:AllowedGrantTypes:2", "client_credentials", "IdentityProvider:Clients:public-client:AllowedGrantTypes: a public client may use only authorization_code and refresh_token" },
         { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", null, "IdentityProvider:Clients:jwt-client:SecretHashes must list at least one secret hash" },
         { "IdentityProvider:Clients:jwt-client:JsonWebKeySet", """{"keys":[]}""", "IdentityProvider:Clients:jwt-client:JsonWebKeySet must be a JWKS document" },
