@@ -91,6 +91,35 @@ public sealed class RedisOutageTests(RedisOutageFixture fixture) : IClassFixture
                 "the session works again");
         }
 
+        // A new sign-in needs every replica reconnected to Redis; each reconnects on its own backoff. The IdP's
+        // readiness includes Redis; the gateway's does not (on purpose), so its login start is probed per replica.
+        for (var replica = 0; replica < fixture.App.GetReplicaEndpoints("identity").Count; replica++)
+        {
+            using var identity = fixture.App.CreateReplicaHttpClient("identity", replica);
+            await ResilienceSystem.WaitUntilAsync(
+                async () =>
+                {
+                    using var health = await identity.GetAsync("/health");
+                    return health.StatusCode == HttpStatusCode.OK;
+                },
+                TimeSpan.FromSeconds(60),
+                $"identity replica {replica} is ready");
+        }
+
+        for (var replica = 0; replica < fixture.App.GetReplicaEndpoints("gateway").Count; replica++)
+        {
+            using var direct = fixture.App.CreateReplicaHttpClient("gateway", replica, new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+            await ResilienceSystem.WaitUntilAsync(
+                async () =>
+                {
+                    using var response = await direct.GetAsync("/bff/login?returnUrl=/bff/user");
+                    Assert.True(response.StatusCode is HttpStatusCode.Found or HttpStatusCode.ServiceUnavailable, $"/bff/login answered {(int)response.StatusCode}");
+                    return response.StatusCode == HttpStatusCode.Found;
+                },
+                TimeSpan.FromSeconds(60),
+                $"gateway replica {replica} starts a sign-in");
+        }
+
         using var carol = new Browser();
         await LogInAsync(carol, "carol");
         using var newSession = await carol.GetAsync(new Uri(Gateway, "/bff-api/orders/whoami"));
